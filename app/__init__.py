@@ -1,0 +1,45 @@
+"""Faultline: self-hosted, privacy-first error tracking and cookieless web analytics."""
+
+import logging
+import secrets
+
+from flask import Flask
+
+from app.config import config_path_from_env, load_config
+
+log = logging.getLogger("faultline")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from a loaded config (or from FAULTLINE_CONFIG / defaults)."""
+    config = config if config is not None else load_config(config_path_from_env())
+    app = Flask(__name__)
+    app.config["FAULTLINE"] = config
+    secret = config["secret_key"]
+    if not secret:
+        # Development only (load_config refuses this in production): sessions and rate-limit
+        # keys then last for this process.
+        log.warning("no secret_key set: using a random one for this process (development mode)")
+        secret = secrets.token_urlsafe(48)
+    app.config.update(
+        SECRET_KEY=secret,
+        TESTING=config["mode"] == "test",
+        RATELIMIT_STORAGE_URI=config["ratelimit"]["storage_url"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+
+    from app import db, errors, ingest, site
+    from app.api import bp as api_bp
+    from app.extensions import limiter
+    from app.openapi import bp as openapi_bp
+
+    db.init_app(app)
+    limiter.init_app(app)
+    errors.register_error_handlers(app)
+    app.register_blueprint(ingest.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(openapi_bp)
+    return app

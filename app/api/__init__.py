@@ -1,0 +1,59 @@
+"""The protected JSON API under /api/v1: token auth, one error shape, strict input."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from app.db import get_session
+from app.errors import ApiError
+from app.extensions import limiter
+from app.tokens import find_token, touch_token
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = {"api.health"}
+
+
+def unauthenticated_limit() -> str:
+    """Per-IP limit on requests that fail authentication (guessing tokens)."""
+    return f"{current_app.config['FAULTLINE']['ratelimit']['unauthenticated_per_minute']}/minute"
+
+
+limiter.limit(unauthenticated_limit, deduct_when=lambda response: response.status_code == 401)(bp)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise ApiError(401, "unauthorized", "An API token is required (Authorization: Bearer ...).")
+    session = get_session()
+    token = find_token(session, presented.strip())
+    if token is None:
+        raise ApiError(401, "unauthorized", "The API token is not valid.")
+    touch_token(session, token, datetime.now(UTC))
+    g.actor = f"token:{token.name}"
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Liveness; reveals no version."""
+    return jsonify(ok=True)
+
+
+def query_args() -> dict:
+    """The query string as a plain dict (last value wins)."""
+    return request.args.to_dict()
+
+
+def json_body() -> dict:
+    """The JSON object body of an API request; 400 when it is missing or not an object."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", "The request body must be a JSON object.")
+    return body
+
+
+from app.api import groups, projects  # noqa: E402,F401  (routes register on bp)

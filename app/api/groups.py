@@ -1,0 +1,106 @@
+"""Exception groups: list, detail, events, triage (one or many) and merge."""
+
+from datetime import UTC, datetime
+
+from flask import g, jsonify
+from sqlalchemy import select
+
+from app.api import bp, json_body, query_args
+from app.db import get_session
+from app.errors import ApiError, not_found
+from app.group_queries import group_detail, group_summary, list_events, list_groups
+from app.models import ExceptionGroup
+from app.schemas import BulkTriageIn, GroupListArgs, MergeIn, PageArgs, TriageIn
+from app.triage import apply_triage, expire_ignores, merge_groups
+
+
+def _load_group(session, group_id: int) -> ExceptionGroup:
+    group = session.get(ExceptionGroup, group_id)
+    if group is None:
+        raise not_found("Group")
+    return group
+
+
+def _expire(session) -> None:
+    # Ignores that ran out of time end when someone looks, not only when the next event comes.
+    expire_ignores(session, datetime.now(UTC))
+    session.commit()
+
+
+@bp.get("/groups")
+def groups_list():
+    """Groups with filters, sorts and cursor paging."""
+    args = GroupListArgs().load(query_args())
+    session = get_session()
+    _expire(session)
+    return jsonify(list_groups(session, args))
+
+
+@bp.get("/groups/<int:group_id>")
+def group_get(group_id: int):
+    """One group with its latest event, trend, breakdowns and history."""
+    session = get_session()
+    _expire(session)
+    group = _load_group(session, group_id)
+    return jsonify(group_detail(session, group, datetime.now(UTC).date()))
+
+
+@bp.get("/groups/<int:group_id>/events")
+def group_events(group_id: int):
+    """A group's events, newest first, paginated."""
+    args = PageArgs().load(query_args())
+    session = get_session()
+    _load_group(session, group_id)
+    return jsonify(list_events(session, group_id, args.get("cursor"), args["limit"]))
+
+
+@bp.patch("/groups/<int:group_id>")
+def group_triage(group_id: int):
+    """Resolve, ignore or reopen one group."""
+    change = TriageIn().load(json_body())
+    session = get_session()
+    group = _load_group(session, group_id)
+    apply_triage(session, group, change, g.actor, datetime.now(UTC))
+    session.commit()
+    return jsonify(group_summary(group))
+
+
+@bp.patch("/groups")
+def groups_bulk_triage():
+    """The same status change for many groups at once (all or none)."""
+    change = BulkTriageIn().load(json_body())
+    session = get_session()
+    groups = _load_many(session, change.pop("ids"))
+    now = datetime.now(UTC)
+    for group in groups:
+        apply_triage(session, group, change, g.actor, now)
+    session.commit()
+    return jsonify(items=[group_summary(group) for group in groups])
+
+
+@bp.post("/groups/merge")
+def groups_merge():
+    """Merge groups of one project into the one with the most events."""
+    ids = MergeIn().load(json_body())["ids"]
+    session = get_session()
+    groups = _load_many(session, ids)
+    if len(groups) < 2:
+        raise ApiError(400, "invalid", "Give at least two different groups to merge.")
+    if len({group.project_id for group in groups}) != 1:
+        raise ApiError(409, "conflict", "Only groups of the same project can be merged.")
+    survivor = merge_groups(session, groups, g.actor, datetime.now(UTC))
+    session.commit()
+    return jsonify(group_summary(survivor))
+
+
+def _load_many(session, ids: list[int]) -> list[ExceptionGroup]:
+    unique_ids = sorted(set(ids))
+    groups = session.scalars(
+        select(ExceptionGroup).where(ExceptionGroup.id.in_(unique_ids)).order_by(ExceptionGroup.id)
+    ).all()
+    missing = set(unique_ids) - {group.id for group in groups}
+    if missing:
+        raise ApiError(
+            404, "not_found", f"Groups not found: {', '.join(map(str, sorted(missing)))}."
+        )
+    return list(groups)

@@ -1,0 +1,148 @@
+"""The `faultline` command: serve, migrate, projects, tokens, config check."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.config import ConfigError, config_path_from_env, load_config
+from app.db import make_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _config(ctx: click.Context) -> dict:
+    try:
+        return load_config(ctx.obj["config_path"])
+    except ConfigError as error:
+        raise click.ClickException(f"configuration error: {error}") from None
+
+
+def _session(config: dict) -> Session:
+    return Session(make_engine(config["database"]["url"]), expire_on_commit=False)
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: $FAULTLINE_CONFIG, else built-in defaults).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Faultline: privacy-first error tracking and web analytics."""
+    ctx.obj = {"config_path": config_path or config_path_from_env()}
+
+
+@main.command("check-config")
+@click.pass_context
+def check_config(ctx: click.Context) -> None:
+    """Load and validate the configuration, then say what it points at."""
+    config = _config(ctx)
+    url = make_url(config["database"]["url"])
+    click.echo(
+        f"config ok: mode={config['mode']} database={url.render_as_string(hide_password=True)}"
+    )
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Create or upgrade the database schema to the latest revision."""
+    config = _config(ctx)
+    url = config["database"]["url"]
+    run_migrations(url)
+    click.echo("database is at the latest revision")
+
+
+def run_migrations(url: str) -> None:
+    """Apply every Alembic revision up to head (creating a SQLite file's folder first)."""
+    from alembic import command
+    from alembic.config import Config
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    alembic_config = Config(str(MIGRATIONS / "alembic.ini"))
+    alembic_config.attributes["url"] = url
+    alembic_config.attributes["configure_logging"] = False
+    command.upgrade(alembic_config, "head")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default: web.host).")
+@click.option("--port", type=int, default=None, help="Port (default: web.port).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve ingest, API and static files with gunicorn."""
+    from app.server import serve as run_server
+
+    config = _config(ctx)
+    run_server(config, host or config["web"]["host"], port or config["web"]["port"])
+
+
+@main.group()
+def project() -> None:
+    """Manage projects."""
+
+
+@project.command("create")
+@click.option("--name", required=True, help="Project name.")
+@click.pass_context
+def project_create(ctx: click.Context, name: str) -> None:
+    """Create a project and print it as JSON (with its DSN)."""
+    from app import create_app
+    from app.api.projects import project_dict
+    from app.store import create_project
+
+    config = _config(ctx)
+    with create_app(config).test_request_context(), _session(config) as session:
+        created = create_project(session, name)
+        session.commit()
+        click.echo(json.dumps(project_dict(created)))
+
+
+@project.command("list")
+@click.pass_context
+def project_list(ctx: click.Context) -> None:
+    """Print every project as one JSON line."""
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.api.projects import project_dict
+    from app.models import Project
+
+    config = _config(ctx)
+    with create_app(config).test_request_context(), _session(config) as session:
+        for row in session.scalars(select(Project).order_by(Project.id)):
+            click.echo(json.dumps(project_dict(row)))
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="What the token is for.")
+@click.pass_context
+def token_create(ctx: click.Context, name: str) -> None:
+    """Create an API token; it is printed once, on the last line, and stored hashed."""
+    from app.tokens import create_token
+
+    config = _config(ctx)
+    with _session(config) as session:
+        plaintext, _row = create_token(session, name)
+        session.commit()
+    click.echo(
+        f"API token '{name}' created. It is shown only now; keep it somewhere safe:", err=True
+    )
+    click.echo(plaintext)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

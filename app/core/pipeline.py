@@ -1,0 +1,163 @@
+"""The ingest middle: a validated report plus request facts in, a storable record or a drop out."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.core import fingerprint as fp
+from app.core.scrub import cap, scrub_text, scrub_value
+from app.core.stacktrace import parse_stack
+from app.core.urls import page_location
+from app.core.useragent import classify
+
+MAX_FINGERPRINT_PARTS = 16
+MAX_FINGERPRINT_PART_BYTES = 256
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the pipeline may know about the request: never the IP."""
+
+    user_agent: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    """The configured caps, host allow-list and extra scrub patterns."""
+
+    caps: dict
+    allowed_hosts: tuple[str, ...] = ()
+    scrub_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Drop:
+    """A report accepted but not stored, and why (for counters, never for the client)."""
+
+    reason: str
+
+
+@dataclass
+class ExceptionRecord:
+    """A scrubbed, reduced exception ready for the store."""
+
+    event_id: str
+    received_at: datetime
+    source_key: str
+    path: str
+    exc_type: str
+    message: str
+    stack: str | None
+    frames: list[dict]
+    handled: bool
+    release: str | None
+    browser: str
+    browser_version: str
+    os: str
+    device: str
+    beacon: str | None
+    session_id: str | None
+    extra: dict
+    fingerprint: str
+    fingerprint_version: int
+    fingerprint_basis: list[str]
+    fingerprint_override: list[str] | None
+    title: str
+    culprit: str | None
+    source_kind: str = field(default="web")
+
+
+def host_allowed(source_key: str, allowed_hosts: tuple[str, ...]) -> bool:
+    """True when no allow-list is set, or the host is listed (`*.example.com` covers subdomains)."""
+    if not allowed_hosts:
+        return True
+    host = source_key.split("://", 1)[-1].split(":", 1)[0]
+    for allowed in allowed_hosts:
+        allowed = allowed.lower().removeprefix("www.")
+        if allowed.startswith("*."):
+            if host == allowed[2:] or host.endswith(allowed[1:]):
+                return True
+        elif host == allowed:
+            return True
+    return False
+
+
+def build_exception(
+    report: dict, facts: RequestFacts, rules: IngestRules
+) -> ExceptionRecord | Drop:
+    """Turn a validated `/track/exception` body into a record, or say why it is dropped."""
+    location = page_location(report["u"])
+    if location is None:
+        return Drop("bad_url")
+    source_key, path = location
+    if not host_allowed(source_key, rules.allowed_hosts):
+        return Drop("host_not_allowed")
+    agent = classify(facts.user_agent)
+    if agent.device == "bot":
+        return Drop("bot")
+
+    caps = rules.caps
+    patterns = rules.scrub_patterns
+    exc_type = cap(scrub_text(report["ty"], patterns).strip(), caps["exception_type"]) or "Error"
+    message = cap(scrub_text(report["m"], patterns), caps["exception_message"])
+    stack = report.get("s")
+    stack = cap(scrub_text(stack, patterns), caps["stack"]) if stack else None
+    frames = parse_stack(stack)
+    override = _override(report.get("fp"))
+    fingerprint = fp.compute(exc_type, message, frames, override)
+    return ExceptionRecord(
+        event_id=uuid.uuid4().hex,
+        received_at=facts.received_at,
+        source_key=source_key,
+        path=cap(path, caps["path"]),
+        exc_type=exc_type,
+        message=message,
+        stack=stack,
+        frames=[frame.to_dict() for frame in frames],
+        handled=bool(report.get("h", False)),
+        release=_optional(report.get("v"), caps["release"]),
+        browser=agent.browser,
+        browser_version=agent.browser_version,
+        os=agent.os,
+        device=agent.device,
+        beacon=_optional(report.get("b"), caps["beacon"]),
+        session_id=_optional(report.get("i"), caps["session"]),
+        extra=scrub_value(cap_metadata(report.get("d") or {}, caps)),
+        fingerprint=fingerprint.hash,
+        fingerprint_version=fingerprint.version,
+        fingerprint_basis=fingerprint.basis,
+        fingerprint_override=override,
+        title=fp.title(exc_type, message),
+        culprit=fp.culprit(frames),
+    )
+
+
+def cap_metadata(metadata: dict, caps: dict) -> dict:
+    """Keep the first N entries with scalar values, keys and values cut to their caps."""
+    kept: dict = {}
+    for key, value in metadata.items():
+        if len(kept) >= caps["metadata_entries"]:
+            break
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int | float):
+            value = str(value)
+        elif not isinstance(value, str):
+            continue  # nested values are not part of the flat protocol: dropped, not rejected
+        kept[cap(str(key), caps["metadata_key"])] = cap(value, caps["metadata_value"])
+    return kept
+
+
+def _override(value) -> list[str] | None:
+    if value is None or value == "" or value == []:
+        return None
+    parts = [value] if isinstance(value, str) else list(value)
+    return [cap(str(part), MAX_FINGERPRINT_PART_BYTES) for part in parts[:MAX_FINGERPRINT_PARTS]]
+
+
+def _optional(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return cap(value, limit) if value else None

@@ -1,0 +1,56 @@
+"""Engine and per-request session: the request owns the transaction, data functions never commit."""
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned for the backend: WAL and a busy timeout on SQLite, pre-ping on PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Take transaction control from the driver so that `_sqlite_begin` decides how to begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and the writer work at once; NORMAL still survives a process crash
+    # or kill -9 (only an OS crash or power loss can drop the last commits).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
+    # another writer got in between; taking the write lock up front makes writers queue on
+    # busy_timeout instead, so concurrent ingest never answers "database is locked".
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    """Bind an engine and a session factory to the app and close sessions on teardown."""
+    engine = make_engine(app.config["FAULTLINE"]["database"]["url"])
+    app.extensions["faultline.engine"] = engine
+    app.extensions["faultline.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["faultline.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,107 @@
+"""One place that turns every error into one response shape.
+
+The protected API answers `{"error": {"code", "message"}}`; public ingest answers a short
+fixed text that never echoes what the client sent.
+"""
+
+import logging
+
+from flask import Flask, jsonify, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("faultline")
+RETRY_AFTER_DB_DOWN = "30"
+
+
+class ApiError(Exception):
+    """A client error on the protected API with a code and a human message."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+
+def not_found(what: str) -> ApiError:
+    """The 404 for a missing resource, e.g. `not_found("Project")`."""
+    return ApiError(404, "not_found", f"{what} not found.")
+
+
+def _is_public() -> bool:
+    path = request.path
+    return path.startswith("/track/") or (
+        path.startswith("/api/") and not path.startswith("/api/v1/")
+    )
+
+
+def _public_response(status: int, headers: dict | None = None):
+    # Fixed phrases only: nothing from the request may come back (reflection, log forging).
+    text = {
+        400: "bad request",
+        404: "not found",
+        405: "method not allowed",
+        413: "payload too large",
+        415: "unsupported media type",
+        429: "too many requests",
+        503: "unavailable",
+    }.get(status, "error")
+    return text + "\n", status, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
+
+
+def _api_response(status: int, code: str, message: str, fields=None, headers=None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return _api_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(ValidationError)
+    def _validation(error: ValidationError):
+        if _is_public():
+            return _public_response(400)
+        return _api_response(400, "invalid", "The request is not valid.", error.messages)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        headers = {}
+        if error.code == 429:
+            headers["Retry-After"] = str(_retry_after(error))
+        if _is_public():
+            return _public_response(error.code or 500, headers)
+        code = (error.name or "error").lower().replace(" ", "_")
+        return _api_response(
+            error.code or 500, code, error.description or error.name, None, headers
+        )
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):
+        # Never a 2xx without a commit: tell the client to come back instead.
+        log.error("database unavailable: %s", type(error.orig).__name__)
+        headers = {"Retry-After": RETRY_AFTER_DB_DOWN}
+        if _is_public():
+            return _public_response(503, headers)
+        return _api_response(503, "unavailable", "The database is unavailable.", None, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        if _is_public():
+            return "error\n", 500, {"Content-Type": "text/plain; charset=utf-8"}
+        return _api_response(500, "internal", "Something went wrong on our side.")
+
+
+def _retry_after(error: HTTPException) -> int:
+    limit = getattr(error, "limit", None)
+    seconds = getattr(getattr(limit, "limit", None), "get_expiry", lambda: 60)()
+    return max(1, int(seconds))

@@ -1,0 +1,27 @@
+"""Unbound extension singletons, bound to the app in `create_app`."""
+
+import hashlib
+import hmac
+
+from flask import current_app, request
+from flask_limiter import Limiter
+
+
+def client_ip() -> str:
+    """The client address: the right-most X-Forwarded-For entry behind a trusted proxy."""
+    if current_app.config["FAULTLINE"]["web"]["trust_proxy"]:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        # The right-most entry is the one our own proxy appended; the others are the client's say.
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return request.remote_addr or ""
+
+
+def rate_limit_key() -> str:
+    """A keyed hash of the client IP: limits work, yet no IP reaches storage, Redis or a log."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, client_ip().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+limiter = Limiter(rate_limit_key, headers_enabled=True, strategy="moving-window")

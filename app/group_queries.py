@@ -1,0 +1,229 @@
+"""Reads behind the group API: filtered, keyset-paginated lists and a group's details."""
+
+import base64
+import binascii
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.errors import ApiError
+from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
+
+SORT_COLUMNS = {
+    "last_seen": ExceptionGroup.last_seen,
+    "first_seen": ExceptionGroup.first_seen,
+    "count": ExceptionGroup.event_count,
+}
+BREAKDOWNS = ("browser", "os", "device", "release", "path")
+TREND_DAYS = 30
+BREAKDOWN_ROWS = 10
+HISTORY_ROWS = 100
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a `Z`."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def encode_cursor(value, row_id: int) -> str:
+    """An opaque cursor for keyset paging."""
+    if isinstance(value, datetime):
+        value = iso(value)
+    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str | None) -> tuple:
+    """The (value, id) a cursor stands for; 400 for anything we did not hand out."""
+    try:
+        value, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(row_id, int):
+            raise ValueError
+        if sort in ("last_seen", "first_seen"):
+            value = datetime.fromisoformat(value)
+        elif sort == "count" and not isinstance(value, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, "invalid_cursor", "The cursor is not valid.") from None
+    return value, row_id
+
+
+def list_groups(session: Session, args: dict) -> dict:
+    """One page of groups matching the filters, newest by the chosen sort first."""
+    column = SORT_COLUMNS[args["sort"]]
+    query = select(ExceptionGroup)
+    for condition in _group_filters(args):
+        query = query.where(condition)
+    if "cursor" in args:
+        value, row_id = decode_cursor(args["cursor"], args["sort"])
+        query = query.where(or_(column < value, and_(column == value, ExceptionGroup.id < row_id)))
+    limit = args["limit"]
+    rows = session.scalars(
+        query.order_by(column.desc(), ExceptionGroup.id.desc()).limit(limit + 1)
+    ).all()
+    items = [group_summary(group) for group in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(getattr(last, column.key), last.id)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def _group_filters(args: dict) -> list:
+    conditions = []
+    if "project" in args:
+        conditions.append(ExceptionGroup.project_id == args["project"])
+    if "status" in args:
+        conditions.append(ExceptionGroup.status == args["status"])
+    if args.get("q"):
+        pattern = "%" + _escape_like(args["q"]) + "%"
+        conditions.append(
+            or_(
+                ExceptionGroup.title.ilike(pattern, escape="\\"),
+                ExceptionGroup.culprit.ilike(pattern, escape="\\"),
+            )
+        )
+    event_conditions = []
+    if "release" in args:
+        event_conditions.append(ExceptionEvent.release == args["release"])
+    if "browser" in args:
+        event_conditions.append(ExceptionEvent.browser == args["browser"])
+    if "handled" in args:
+        event_conditions.append(ExceptionEvent.handled.is_(args["handled"]))
+    if event_conditions:
+        conditions.append(
+            exists().where(ExceptionEvent.group_id == ExceptionGroup.id, *event_conditions)
+        )
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def group_summary(group: ExceptionGroup) -> dict:
+    """The fields of a group shown in lists."""
+    return {
+        "id": group.id,
+        "project": group.project_id,
+        "title": group.title,
+        "type": group.exc_type,
+        "culprit": group.culprit,
+        "status": group.status,
+        "regressed": group.regressed,
+        "regressed_at": iso(group.regressed_at),
+        "count": group.event_count,
+        "first_seen": iso(group.first_seen),
+        "last_seen": iso(group.last_seen),
+        "first_release": group.first_release,
+        "last_release": group.last_release,
+        "fingerprint": group.fingerprint,
+        "fingerprint_version": group.fingerprint_version,
+    }
+
+
+def group_detail(session: Session, group: ExceptionGroup, today: date) -> dict:
+    """Everything the group page needs: triage state, latest event, trend, breakdowns, history."""
+    latest = session.scalars(
+        select(ExceptionEvent)
+        .where(ExceptionEvent.group_id == group.id)
+        .order_by(ExceptionEvent.id.desc())
+        .limit(1)
+    ).first()
+    detail = group_summary(group)
+    detail.update(
+        fingerprint_basis=group.fingerprint_basis,
+        resolution={
+            "resolved_at": iso(group.resolved_at),
+            "kind": group.resolution_kind,
+            "release": group.resolution_release,
+        },
+        ignore={
+            "ignored_at": iso(group.ignored_at),
+            "until": iso(group.ignore_until_time),
+            "until_count": group.ignore_until_count,
+        },
+        latest_event=event_dict(session, latest) if latest else None,
+        trend=_trend(session, group.id, today),
+        breakdowns={name: _breakdown(session, group.id, name) for name in BREAKDOWNS},
+        history=_history(session, group.id),
+    )
+    return detail
+
+
+def _trend(session: Session, group_id: int, today: date) -> list[dict]:
+    start = today - timedelta(days=TREND_DAYS - 1)
+    counts = dict(
+        session.execute(
+            select(GroupDay.day, GroupDay.count).where(
+                GroupDay.group_id == group_id, GroupDay.day >= start
+            )
+        ).all()
+    )
+    days = (start + timedelta(days=offset) for offset in range(TREND_DAYS))
+    return [{"day": day.isoformat(), "count": counts.get(day, 0)} for day in days]
+
+
+def _breakdown(session: Session, group_id: int, name: str) -> list[dict]:
+    column = getattr(ExceptionEvent, name)
+    rows = session.execute(
+        select(column, func.count().label("n"))
+        .where(ExceptionEvent.group_id == group_id)
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+        .limit(BREAKDOWN_ROWS)
+    ).all()
+    return [{"value": value if value is not None else "", "count": n} for value, n in rows]
+
+
+def _history(session: Session, group_id: int) -> list[dict]:
+    rows = session.scalars(
+        select(GroupTransition)
+        .where(GroupTransition.group_id == group_id)
+        .order_by(GroupTransition.at.desc(), GroupTransition.id.desc())
+        .limit(HISTORY_ROWS)
+    ).all()
+    return [
+        {"kind": row.kind, "at": iso(row.at), "actor": row.actor, "detail": row.detail}
+        for row in rows
+    ]
+
+
+def list_events(session: Session, group_id: int, cursor: str | None, limit: int) -> dict:
+    """One page of a group's events, newest first."""
+    query = select(ExceptionEvent).where(ExceptionEvent.group_id == group_id)
+    if cursor:
+        _, row_id = decode_cursor(cursor, None)
+        query = query.where(ExceptionEvent.id < row_id)
+    rows = session.scalars(query.order_by(ExceptionEvent.id.desc()).limit(limit + 1)).all()
+    items = [event_dict(session, row) for row in rows[:limit]]
+    next_cursor = encode_cursor(None, rows[limit - 1].id) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def event_dict(session: Session, event: ExceptionEvent) -> dict:
+    """An event as the API shows it."""
+    source = session.get(Source, event.source_id) if event.source_id else None
+    return {
+        "id": event.event_id,
+        "received_at": iso(event.received_at),
+        "type": event.exc_type,
+        "message": event.message,
+        "stack": event.stack,
+        "frames": event.frames,
+        "handled": event.handled,
+        "release": event.release,
+        "source": source.key if source else None,
+        "path": event.path,
+        "browser": event.browser,
+        "browser_version": event.browser_version,
+        "os": event.os,
+        "device": event.device,
+        "metadata": event.extra,
+        "fingerprint": event.fingerprint,
+        "fingerprint_override": event.fingerprint_override,
+    }

@@ -1,0 +1,104 @@
+"""Public ingest (hostile ground): CORS, size cap, rate limit, DNT/GPC, validate, store, 204."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
+from app.db import get_session
+from app.extensions import limiter
+from app.schemas import ExceptionReportIn
+from app.store import find_or_register_source, save_exception
+
+bp = Blueprint("ingest", __name__)
+log = logging.getLogger("faultline.ingest")
+exception_schema = ExceptionReportIn()
+JSON_TYPES = ("application/json", "text/plain", "")
+
+
+def tracking_limit() -> str:
+    """The per-IP limit for `/track/*`: per minute, and a burst per second."""
+    limits = current_app.config["FAULTLINE"]["ratelimit"]
+    return f"{limits['tracking_per_minute']}/minute;{limits['tracking_burst']}/second"
+
+
+limiter.limit(tracking_limit)(bp)
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    cap = current_app.config["FAULTLINE"]["ingest"]["max_body_bytes"]
+    # Refuse oversized bodies from the header, before reading a byte; a body without a length
+    # is cut by the same limit while it is read (werkzeug raises 413).
+    request.max_content_length = cap
+    if request.content_length is not None and request.content_length > cap:
+        abort(413)
+    return None
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
+    return response
+
+
+def opted_out() -> bool:
+    """True when the browser asks not to be tracked (DNT or Global Privacy Control)."""
+    if not current_app.config["FAULTLINE"]["ingest"]["honour_dnt"]:
+        return False
+    return request.headers.get("DNT") == "1" or request.headers.get("Sec-GPC") == "1"
+
+
+def read_json_body() -> dict:
+    """The body as a JSON object, sent as application/json or text/plain; 400 otherwise."""
+    mimetype = request.mimetype or ""
+    if mimetype not in JSON_TYPES:
+        abort(415)
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except (ValueError, UnicodeDecodeError):
+        abort(400)
+    if not isinstance(body, dict):
+        abort(400)
+    return body
+
+
+def ingest_rules() -> IngestRules:
+    """The ingest settings of the running config."""
+    config = current_app.config["FAULTLINE"]
+    return IngestRules(
+        caps=config["ingest"]["caps"],
+        allowed_hosts=tuple(config["ingest"]["allowed_hosts"]),
+        scrub_patterns=tuple(config["privacy"]["scrub_patterns"]),
+    )
+
+
+@bp.post("/track/exception")
+def track_exception() -> Response:
+    """Store one exception report; 204 only once it is committed."""
+    if opted_out():
+        return Response(status=204)
+    report = exception_schema.load(read_json_body())
+    now = datetime.now(UTC)
+    facts = RequestFacts(user_agent=request.headers.get("User-Agent", ""), received_at=now)
+    record = build_exception(report, facts, ingest_rules())
+    if isinstance(record, Drop):
+        return Response(status=204)
+    session = get_session()
+    cap = current_app.config["FAULTLINE"]["ingest"]["auto_register_cap"]
+    source = find_or_register_source(session, record.source_key, "web", cap, now)
+    if source is None:
+        session.rollback()
+        return Response(status=204)
+    source_id, project_id = source
+    save_exception(session, record, project_id, source_id)
+    session.commit()
+    return Response(status=204)

@@ -1,0 +1,218 @@
+"""SQLAlchemy 2 models: projects, sources, exception events, groups and their bookkeeping."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so that Alembic batch migrations on SQLite can find them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Event tables grow without bound: 64-bit ids on PostgreSQL, rowid aliases on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC timestamps on both backends (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Store UTC; naive values are taken as UTC already."""
+        if value is None or value.tzinfo is None:
+            return value
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        """Always hand back an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the shared naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Project(Base):
+    """A group of sources; integer ids because Sentry DSNs require them."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    public_key: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Source(Base):
+    """Where data comes from: `https://host`, an application or a pixel."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    auto_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExceptionGroup(Base):
+    """Events that share a fingerprint within a project, and their triage state."""
+
+    __tablename__ = "exception_groups"
+    __table_args__ = (
+        UniqueConstraint("project_id", "fingerprint"),
+        Index("ix_exception_groups_project_last_seen", "project_id", "last_seen"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    fingerprint_version: Mapped[int] = mapped_column(Integer)
+    fingerprint_basis: Mapped[list] = mapped_column(JSON)
+    title: Mapped[str] = mapped_column(String(1100))
+    exc_type: Mapped[str] = mapped_column(String(1000))
+    culprit: Mapped[str | None] = mapped_column(String(1100))
+    status: Mapped[str] = mapped_column(String(16), default="unresolved")
+    regressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    regressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    event_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    first_release: Mapped[str | None] = mapped_column(String(120))
+    last_release: Mapped[str | None] = mapped_column(String(120))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "now" | "next_release" | "release"; with the release string the resolution refers to:
+    # for next_release the latest release seen when resolving, for release the named fix.
+    resolution_kind: Mapped[str | None] = mapped_column(String(16))
+    resolution_release: Mapped[str | None] = mapped_column(String(120))
+    ignored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ignore_until_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ignore_until_count: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class GroupAlias(Base):
+    """A fingerprint absorbed by a merge: later events carrying it land in `group_id`."""
+
+    __tablename__ = "group_aliases"
+    __table_args__ = (UniqueConstraint("project_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("exception_groups.id", ondelete="CASCADE"), index=True
+    )
+
+
+class GroupDay(Base):
+    """Events per group per UTC day: trends without scanning events."""
+
+    __tablename__ = "group_days"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("exception_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class GroupTransition(Base):
+    """One line of a group's history: created, resolved, regressed, ignored, ..."""
+
+    __tablename__ = "group_transitions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("exception_groups.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Release(Base):
+    """A release seen in a project, with when it was first seen (orders non-semver releases)."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(120))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExceptionEvent(Base):
+    """One stored exception report, already scrubbed and reduced."""
+
+    __tablename__ = "exception_events"
+    __table_args__ = (
+        Index("ix_exception_events_group_id_id", "group_id", "id"),
+        Index("ix_exception_events_project_received", "project_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("exception_groups.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    exc_type: Mapped[str] = mapped_column(String(1000))
+    message: Mapped[str] = mapped_column(Text)
+    stack: Mapped[str | None] = mapped_column(Text)
+    frames: Mapped[list] = mapped_column(JSON)
+    handled: Mapped[bool] = mapped_column(Boolean)
+    release: Mapped[str | None] = mapped_column(String(120))
+    path: Mapped[str | None] = mapped_column(String(1100))
+    browser: Mapped[str | None] = mapped_column(String(64))
+    browser_version: Mapped[str | None] = mapped_column(String(32))
+    os: Mapped[str | None] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(16))
+    beacon: Mapped[str | None] = mapped_column(String(300))
+    session_id: Mapped[str | None] = mapped_column(String(300))
+    extra: Mapped[dict] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    fingerprint_override: Mapped[list | None] = mapped_column(JSON)
+
+
+class ApiToken(Base):
+    """A token for scripts; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,233 @@
+"""The OpenAPI description of /api/v1, built with apispec from the marshmallow schemas."""
+
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, jsonify
+
+from app.schemas import (
+    BulkTriageIn,
+    GroupListArgs,
+    MergeIn,
+    PageArgs,
+    ProjectIn,
+    SourceListArgs,
+    TriageIn,
+)
+
+bp = Blueprint("openapi", __name__)
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+GROUP = {"$ref": "#/components/schemas/Group"}
+PROJECT = {"$ref": "#/components/schemas/Project"}
+
+
+def _page(item: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next_cursor": {"type": "string", "nullable": True},
+        },
+    }
+
+
+def _ok(schema: dict, status: str = "200") -> dict:
+    return {
+        status: {"description": "OK", "content": {"application/json": {"schema": schema}}},
+        "400": {"description": "Invalid input", "content": {"application/json": {"schema": ERROR}}},
+        "401": {
+            "description": "No valid token",
+            "content": {"application/json": {"schema": ERROR}},
+        },
+    }
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+ID = {"in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+@cache
+def build_spec() -> dict:
+    """The OpenAPI 3 document (built once per process)."""
+    spec = APISpec(
+        title="Faultline API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "Exception groups, triage and projects. "
+            "Authenticate with `Authorization: Bearer <token>`."
+        },
+    )
+    spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
+    for name, schema in (
+        ("Triage", TriageIn),
+        ("BulkTriage", BulkTriageIn),
+        ("Merge", MergeIn),
+        ("ProjectIn", ProjectIn),
+    ):
+        spec.components.schema(name, schema=schema)
+    spec.components.schema(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object"},
+                    },
+                }
+            },
+        },
+    )
+    spec.components.schema(
+        "Group",
+        {
+            "type": "object",
+            "properties": {
+                key: {"type": kind}
+                for key, kind in (
+                    ("id", "integer"),
+                    ("project", "integer"),
+                    ("title", "string"),
+                    ("culprit", "string"),
+                    ("status", "string"),
+                    ("regressed", "boolean"),
+                    ("count", "integer"),
+                    ("first_seen", "string"),
+                    ("last_seen", "string"),
+                    ("fingerprint", "string"),
+                )
+            },
+        },
+    )
+    spec.components.schema(
+        "Project",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "dsn": {"type": "string"},
+                "created_at": {"type": "string"},
+            },
+        },
+    )
+    group_id = {**ID, "name": "group_id"}
+    project_id = {**ID, "name": "project_id"}
+    spec.path(
+        "/api/v1/health",
+        operations={
+            "get": {
+                "summary": "Liveness",
+                "security": [],
+                "responses": {"200": {"description": "OK"}},
+            }
+        },
+    )
+    spec.path(
+        "/api/v1/groups",
+        operations={
+            "get": {
+                "summary": "List groups",
+                "parameters": [{"in": "query", "schema": GroupListArgs}],
+                "responses": _ok(_page(GROUP)),
+            },
+            "patch": {
+                "summary": "Triage many groups",
+                "requestBody": _body("BulkTriage"),
+                "responses": _ok(_page(GROUP)),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/groups/{group_id}",
+        operations={
+            "get": {"summary": "Group detail", "parameters": [group_id], "responses": _ok(GROUP)},
+            "patch": {
+                "summary": "Triage a group",
+                "parameters": [group_id],
+                "requestBody": _body("Triage"),
+                "responses": _ok(GROUP),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/groups/{group_id}/events",
+        operations={
+            "get": {
+                "summary": "Events of a group",
+                "parameters": [group_id, {"in": "query", "schema": PageArgs}],
+                "responses": _ok(_page({"type": "object"})),
+            }
+        },
+    )
+    spec.path(
+        "/api/v1/groups/merge",
+        operations={
+            "post": {
+                "summary": "Merge groups",
+                "requestBody": _body("Merge"),
+                "responses": _ok(GROUP),
+            }
+        },
+    )
+    spec.path(
+        "/api/v1/projects",
+        operations={
+            "get": {
+                "summary": "List projects",
+                "parameters": [{"in": "query", "schema": PageArgs}],
+                "responses": _ok(_page(PROJECT)),
+            },
+            "post": {
+                "summary": "Create a project",
+                "requestBody": _body("ProjectIn"),
+                "responses": _ok(PROJECT, "201"),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/projects/{project_id}",
+        operations={
+            "get": {"summary": "A project", "parameters": [project_id], "responses": _ok(PROJECT)},
+            "patch": {
+                "summary": "Rename a project",
+                "parameters": [project_id],
+                "requestBody": _body("ProjectIn"),
+                "responses": _ok(PROJECT),
+            },
+            "delete": {
+                "summary": "Delete a project",
+                "parameters": [project_id],
+                "responses": {"204": {"description": "Deleted"}},
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/sources",
+        operations={
+            "get": {
+                "summary": "List sources",
+                "parameters": [{"in": "query", "schema": SourceListArgs}],
+                "responses": _ok(_page({"type": "object"})),
+            }
+        },
+    )
+    document = spec.to_dict()
+    document["security"] = [{"token": []}]
+    return document
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """Serve the OpenAPI document (public: it describes, it reveals no data)."""
+    return jsonify(build_spec())

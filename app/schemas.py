@@ -1,0 +1,128 @@
+"""marshmallow schemas: lenient public ingest (unknown fields dropped), strict protected API."""
+
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from app.core.triage import STATUSES
+
+MAX_BULK_IDS = 1000
+
+
+class IngestSchema(Schema):
+    """Public ingest: a newer tracker's extra fields must not cost data on an older server."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ExceptionReportIn(IngestSchema):
+    """Body of `POST /track/exception` (one-letter keys of the tracker protocol)."""
+
+    u = fields.String(required=True)
+    ty = fields.String(required=True)
+    m = fields.String(required=True)
+    s = fields.String(allow_none=True)
+    h = fields.Boolean(allow_none=True)
+    b = fields.String(allow_none=True)
+    i = fields.String(allow_none=True)
+    v = fields.String(allow_none=True)
+    fp = fields.Raw(allow_none=True)
+    d = fields.Dict(keys=fields.String(), allow_none=True)
+
+    @validates("fp")
+    def _fingerprint_override(self, value, **_kwargs) -> None:
+        if value is None or isinstance(value, str):
+            return
+        if not isinstance(value, list) or not all(isinstance(part, str) for part in value):
+            raise ValidationError("fp must be a string or a list of strings")
+
+
+class ApiSchema(Schema):
+    """Protected API: unknown fields are a client bug and are rejected."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class IgnoreUntilIn(ApiSchema):
+    """When an ignore ends: after N more events, or at a time."""
+
+    events = fields.Integer(validate=validate.Range(min=1, max=10**9))
+    until = fields.AwareDateTime(format="iso", default_timezone=None)
+
+    @validates_schema
+    def _exactly_one(self, data, **_kwargs) -> None:
+        if len(data) != 1:
+            raise ValidationError("give exactly one of events or until")
+
+
+class TriageIn(ApiSchema):
+    """A status change for one group."""
+
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    resolve_in = fields.String(validate=validate.Length(min=1, max=120))
+    ignore_until = fields.Nested(IgnoreUntilIn, allow_none=True)
+
+    @validates_schema
+    def _consistent(self, data, **_kwargs) -> None:
+        if "resolve_in" in data and data["status"] != "resolved":
+            raise ValidationError("resolve_in only goes with status resolved", "resolve_in")
+        if data.get("ignore_until") is not None and data["status"] != "ignored":
+            raise ValidationError("ignore_until only goes with status ignored", "ignore_until")
+
+
+class BulkTriageIn(TriageIn):
+    """A status change for many groups at once."""
+
+    ids = fields.List(
+        fields.Integer(), required=True, validate=validate.Length(min=1, max=MAX_BULK_IDS)
+    )
+
+
+class MergeIn(ApiSchema):
+    """Groups to merge into one."""
+
+    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=2, max=100))
+
+
+class ProjectIn(ApiSchema):
+    """A project to create or rename."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class GroupListArgs(ApiSchema):
+    """Query string of the group list."""
+
+    project = fields.Integer()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    q = fields.String(validate=validate.Length(max=200))
+    release = fields.String(validate=validate.Length(max=120))
+    browser = fields.String(validate=validate.Length(max=64))
+    handled = fields.Boolean()
+    sort = fields.String(
+        load_default="last_seen", validate=validate.OneOf(("last_seen", "first_seen", "count"))
+    )
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class PageArgs(ApiSchema):
+    """Cursor paging for plain lists."""
+
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class SourceListArgs(PageArgs):
+    """Query string of the source list."""
+
+    project = fields.Integer()

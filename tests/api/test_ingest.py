@@ -1,0 +1,177 @@
+"""POST /track/exception: what is stored, what is dropped, what is refused."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import ExceptionEvent, ExceptionGroup, Source
+from tests.conftest import CHROME_UA, payload, post_exception
+
+GOOGLEBOT = (
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; "
+    "+http://www.google.com/bot.html) Chrome/131.0.6778.204 Safari/537.36"
+)
+
+
+def count(session, model) -> int:
+    """Rows in a table."""
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "text/plain;charset=UTF-8"])
+def test_report_is_stored_and_grouped(client, session, content_type):
+    response = post_exception(client, payload("chrome_typeerror"), content_type)
+    assert response.status_code == 204
+    assert response.data == b""
+    event = session.scalars(select(ExceptionEvent)).one()
+    assert event.exc_type == "TypeError"
+    assert event.path == "/checkout/cart"  # query, fragment and trailing slash gone
+    assert event.release == "shop@2.4.1"
+    assert (event.browser, event.browser_version, event.os, event.device) == (
+        "Chrome", "131", "Windows", "desktop",
+    )
+    assert event.frames[0]["function"] == "lineTotal"
+    assert event.extra == {"plan": "pro", "locale": "en-GB"}
+    source = session.scalars(select(Source)).one()
+    assert source.key == "https://shop.example.com"  # www. stripped, lowercased
+    group = session.scalars(select(ExceptionGroup)).one()
+    assert group.event_count == 1 and group.status == "unresolved"
+    assert group.title.startswith("TypeError: Cannot read properties of undefined")
+
+
+def test_cors_preflight_and_headers(client):
+    preflight = client.options(
+        "/track/exception",
+        headers={"Origin": "https://shop.example.com", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    response = post_exception(client, payload("chrome_typeerror"))
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_oversized_body_is_413_before_reading(client, session):
+    body = payload("chrome_typeerror", m="x" * 20000)
+    response = post_exception(client, body)
+    assert response.status_code == 413
+    assert b"x" * 10 not in response.data
+    assert count(session, ExceptionEvent) == 0
+
+
+def test_oversized_body_without_length_is_413(client, session):
+    raw = json.dumps(payload("chrome_typeerror", m="y" * 20000)).encode()
+    response = client.post(
+        "/track/exception",
+        input_stream=__import__("io").BytesIO(raw),
+        content_type="text/plain",
+        headers={"User-Agent": CHROME_UA, "Transfer-Encoding": "chunked"},
+    )
+    assert response.status_code == 413
+    assert count(session, ExceptionEvent) == 0
+
+
+BAD_BODIES = [
+    pytest.param("{not json <script>alert(1)</script>", id="malformed"),
+    pytest.param('["a list", "<script>"]', id="not-an-object"),
+    pytest.param('{"u": "https://shop.example.com/", "ty": "Error"}', id="missing-message"),
+    pytest.param('{"ty": "Error", "m": "<b>hi</b>"}', id="missing-url"),
+    pytest.param('{"u": 42, "ty": "Error", "m": "m"}', id="url-not-a-string"),
+    pytest.param('{"u": "https://a.example/", "ty": "E", "m": "m", "h": "<svg>"}', id="handled-junk"),
+    pytest.param('{"u": "https://a.example/", "ty": "E", "m": "m", "d": ["<x>"]}', id="meta-list"),
+    pytest.param('{"u": "https://a.example/", "ty": "E", "m": "m", "fp": {"a": 1}}', id="fp-object"),
+    pytest.param(b"\xff\xfe\x00garbage", id="not-utf8"),
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES)
+def test_bad_bodies_are_400_without_echo(client, session, body):
+    response = post_exception(client, body)
+    assert response.status_code == 400
+    assert response.data == b"bad request\n"
+    assert count(session, ExceptionEvent) == 0
+
+
+def test_other_content_types_are_refused(client, session):
+    response = post_exception(client, payload("chrome_typeerror"), "application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert count(session, ExceptionEvent) == 0
+
+
+def test_unknown_fields_are_dropped_not_rejected(client, session):
+    body = payload("chrome_typeerror", zz_future_field={"nested": True}, tags=["a"])
+    assert post_exception(client, body).status_code == 204
+    assert count(session, ExceptionEvent) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        ({"DNT": "1"}, "do not track"),
+        ({"Sec-GPC": "1"}, "global privacy control"),
+        ({"User-Agent": GOOGLEBOT}, "bot"),
+        ({"User-Agent": "curl/8.5.0"}, "script without a browser"),
+    ],
+)
+def test_opt_outs_and_bots_are_accepted_but_not_stored(client, session, headers, why):
+    response = post_exception(client, payload("chrome_typeerror"), headers=headers)
+    assert response.status_code == 204, why
+    assert count(session, ExceptionEvent) == 0
+    assert count(session, Source) == 0
+
+
+@pytest.mark.parametrize("url", ["not a url", "javascript:alert(1)", "file:///etc/passwd", "https://"])
+def test_unparseable_page_urls_are_dropped(client, session, url):
+    assert post_exception(client, payload("chrome_typeerror", u=url)).status_code == 204
+    assert count(session, ExceptionEvent) == 0
+
+
+def test_host_allow_list(make_app):
+    app = make_app(ingest__allowed_hosts=["*.example.com"])
+    client = app.test_client()
+    assert post_exception(client, payload("chrome_typeerror")).status_code == 204
+    stranger = payload("chrome_typeerror", u="https://evil.test/x")
+    assert post_exception(client, stranger).status_code == 204
+    with app.extensions["faultline.sessionmaker"]() as session:
+        assert [s.key for s in session.scalars(select(Source))] == ["https://shop.example.com"]
+
+
+def test_auto_register_cap(make_app):
+    app = make_app(ingest__auto_register_cap=2)
+    client = app.test_client()
+    for host in ("a.example", "b.example", "c.example"):
+        body = payload("chrome_typeerror", u=f"https://{host}/")
+        assert post_exception(client, body).status_code == 204
+    with app.extensions["faultline.sessionmaker"]() as session:
+        keys = sorted(s.key for s in session.scalars(select(Source)))
+        assert keys == ["https://a.example", "https://b.example"]
+        assert count(session, ExceptionEvent) == 2
+
+
+def test_long_values_are_cut_with_a_marker_not_rejected(client, session):
+    body = payload("chrome_typeerror", ty="T" * 1500, m="é" * 900, v="r" * 200)
+    body["d"] = {f"k{i}": "v" * 2000 for i in range(40)}
+    assert post_exception(client, body).status_code == 204
+    event = session.scalars(select(ExceptionEvent)).one()
+    assert event.exc_type.endswith("…") and len(event.exc_type.encode()) <= 1000
+    assert event.message.endswith("…") and len(event.message.encode()) <= 1000
+    assert event.release.endswith("…") and len(event.release.encode()) <= 120
+    assert len(event.extra) == 32
+    assert all(len(v.encode()) <= 1024 and v.endswith("…") for v in event.extra.values())
+
+
+def test_scrubbing_before_storage(client, session):
+    body = payload(
+        "handled_capture",
+        m="Login failed for jane.doe@example.org with password=hunter2 "
+        "Authorization: Bearer abcdef0123456789abcdef",
+    )
+    body["d"] = {"card": "4111 1111 1111 1111", "token": "tok_live_abc123"}
+    assert post_exception(client, body).status_code == 204
+    event = session.scalars(select(ExceptionEvent)).one()
+    stored = json.dumps([event.message, event.stack, event.extra])
+    for secret in ("jane.doe@example.org", "hunter2", "abcdef0123456789abcdef",
+                   "4111 1111 1111 1111", "tok_live_abc123"):
+        assert secret not in stored
