@@ -4,7 +4,10 @@ FAULTLINE_TEST_DATABASE_URL is set), an app on it, a client and an API token."""
 import copy
 import json
 import os
+import shutil
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,28 @@ def database_url():
         url = f"sqlite:///{folder}/test.db"
         run_migrations(url)
         yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis: the test command's (FAULTLINE_TEST_REDIS_URL), else one started here."""
+    url = os.environ.get("FAULTLINE_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is missing: run the tests through scripts/test.sh"
+    from tests.served import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.3)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture

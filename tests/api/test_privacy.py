@@ -1,0 +1,93 @@
+"""Privacy as a test: known personal data goes in, and none of it is found in any table or log."""
+
+import json
+import logging
+import urllib.request
+
+import pytest
+from sqlalchemy import text
+
+from app.models import Base
+from tests.conftest import payload, post_exception
+from tests.served import served
+
+KNOWN_IP = "203.0.113.77"
+KNOWN_UA = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15 FaultlineProbe/7.7"
+)
+EMAIL = "privacy.probe@example.org"
+TOKEN = "Bearer sk_live_51HprivacyProbeToken0123456789"
+QUERY = "session_token=qs-probe-4242"
+
+
+def personal_report() -> dict:
+    """A report carrying every kind of personal data we promise never to keep."""
+    body = payload("chrome_typeerror")
+    body["u"] = f"https://shop.example.com/account/?{QUERY}&email={EMAIL}#frag-probe"
+    body["m"] = f"Failed for {EMAIL}; Authorization: {TOKEN}"
+    body["s"] = body["s"].replace("app.3f9a2c1e.js", f"app.3f9a2c1e.js?{QUERY}", 1)
+    body["d"] = {"user": EMAIL, "auth": TOKEN, "next": f"/cart?{QUERY}"}
+    return body
+
+
+FORBIDDEN = [KNOWN_IP, "FaultlineProbe", KNOWN_UA, EMAIL, "sk_live_51HprivacyProbeToken", "qs-probe-4242",
+             "frag-probe"]
+
+
+def dump_database(engine) -> str:
+    """Every row of every table as text."""
+    parts = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(text(f"SELECT * FROM {table.name}")):
+                parts.append(json.dumps([str(value) for value in row]))
+    return "\n".join(parts)
+
+
+def assert_clean(haystack: str) -> None:
+    """None of the probes appear."""
+    for needle in FORBIDDEN:
+        assert needle not in haystack, needle
+
+
+def test_nothing_personal_is_stored_or_logged_in_process(make_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    app = make_app(web__trust_proxy=True, ratelimit__tracking_burst=2)
+    client = app.test_client()
+    headers = {"User-Agent": KNOWN_UA, "X-Forwarded-For": f"198.51.100.1, {KNOWN_IP}"}
+    statuses = [  # the last ones break the burst limit, which flask-limiter logs
+        post_exception(client, personal_report(), headers=headers).status_code for _ in range(4)
+    ]
+    assert statuses == [204, 204, 429, 429]
+    response = client.post("/track/exception", data="{broken", content_type="text/plain",
+                           headers=headers, environ_base={"REMOTE_ADDR": KNOWN_IP})
+    assert response.status_code in (400, 429)
+    assert_clean(dump_database(app.extensions["faultline.engine"]))
+    assert_clean(caplog.text)
+
+
+def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tmp_path):
+    config["web"]["trust_proxy"] = True
+    with served(config, tmp_path) as (base, log_path):
+        request = urllib.request.Request(
+            base + "/track/exception", data=json.dumps(personal_report()).encode(),
+            headers={"Content-Type": "text/plain", "User-Agent": KNOWN_UA,
+                     "X-Forwarded-For": KNOWN_IP},
+        )
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 204
+        bad = urllib.request.Request(base + "/track/exception", data=b"{oops",
+                                     headers={"User-Agent": KNOWN_UA, "X-Forwarded-For": KNOWN_IP})
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(bad)
+    from app.db import make_engine
+
+    engine = make_engine(config["database"]["url"])
+    try:
+        stored = dump_database(engine)
+    finally:
+        engine.dispose()
+    assert "shop.example.com" in stored  # the report itself was stored
+    assert_clean(stored)
+    assert_clean(log_path.read_text())

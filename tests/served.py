@@ -1,0 +1,53 @@
+"""Run the real `faultline serve` (gunicorn) on a free port for tests that need a server."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served(config: dict, folder: Path):
+    """Start the server with this config; yield (base URL, path of its log file)."""
+    port = free_port()
+    config_path = folder / "served.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    log_path = folder / "served.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "--config", str(config_path), "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base, process, log_path)
+            yield base, log_path
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def _wait_until_up(base: str, process, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited:\n" + log_path.read_text())
+        try:
+            with urllib.request.urlopen(base + "/api/v1/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not come up:\n" + log_path.read_text())

@@ -1,0 +1,81 @@
+"""Configuration loading: placeholders, unknown keys, defaults, production secrets."""
+
+from pathlib import Path
+
+import pytest
+
+from app.config import DEFAULTS, ConfigError, load_config
+
+EXAMPLE = Path(__file__).parents[2] / "config.yaml"
+STRONG = "s" * 48
+
+
+def write(tmp_path, text: str) -> Path:
+    """A config file with this text."""
+    path = tmp_path / "faultline.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_missing_file_argument_means_defaults():
+    assert load_config(None, environ={}) == DEFAULTS
+
+
+def test_documented_example_is_valid_and_equals_the_defaults():
+    assert load_config(EXAMPLE, environ={}) == DEFAULTS
+
+
+def test_env_placeholders(tmp_path):
+    path = write(tmp_path, "secret_key: ${{ env.FL_SECRET }}\nweb:\n  port: ${{env.FL_PORT}}\n"
+                           "database:\n  url: postgresql+psycopg://u:${{ env.FL_PW }}@db/f\n")
+    config = load_config(path, environ={"FL_SECRET": STRONG, "FL_PORT": "9000", "FL_PW": "p"})
+    assert config["secret_key"] == STRONG
+    assert config["web"]["port"] == 9000
+    assert config["database"]["url"] == "postgresql+psycopg://u:p@db/f"
+
+
+def test_unset_placeholder_names_the_variable(tmp_path):
+    path = write(tmp_path, "secret_key: ${{ env.FL_NOT_SET }}\n")
+    with pytest.raises(ConfigError, match="FL_NOT_SET"):
+        load_config(path, environ={})
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("colour: red\n", "colour"),
+        ("web:\n  hostname: x\n", "web.hostname"),
+        ("ingest:\n  caps:\n    stacks: 1\n", "ingest.caps.stacks"),
+    ],
+)
+def test_unknown_keys_are_rejected_by_name(tmp_path, text, named):
+    with pytest.raises(ConfigError, match=f"unknown config key: {named}"):
+        load_config(write(tmp_path, text), environ={})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["web:\n  port: eighty\n", "web: 3\n", "web:\n  trust_proxy: 1\n", "mode: staging\n",
+     "ratelimit:\n  storage_url: mysql://x\n", "retention:\n  days: -1\n", "- a list\n",
+     "web: [unclosed\n"],
+)
+def test_wrong_values_are_rejected(tmp_path, text):
+    with pytest.raises(ConfigError):
+        load_config(write(tmp_path, text), environ={})
+
+
+@pytest.mark.parametrize("secret", ["", "change-me", "secret", "short-but-not-default"])
+def test_production_refuses_a_weak_or_default_secret(tmp_path, secret):
+    path = write(tmp_path, f"mode: production\nsecret_key: '{secret}'\n")
+    with pytest.raises(ConfigError, match="secret_key"):
+        load_config(path, environ={})
+
+
+def test_production_accepts_a_real_secret(tmp_path):
+    path = write(tmp_path, f"mode: production\nsecret_key: {STRONG}\n")
+    assert load_config(path, environ={})["mode"] == "production"
+
+
+def test_database_url_override_from_environment():
+    config = load_config(None, environ={"FAULTLINE_DATABASE_URL": "sqlite:////tmp/x.db"})
+    assert config["database"]["url"] == "sqlite:////tmp/x.db"
