@@ -1,8 +1,11 @@
 """Engine and per-request session: the request owns the transaction, data functions never commit."""
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+WRITE_OPTION = "faultline_write"
 
 
 def make_engine(url: str) -> Engine:
@@ -32,7 +35,9 @@ def _sqlite_begin(connection) -> None:
     # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
     # another writer got in between; taking the write lock up front makes writers queue on
     # busy_timeout instead, so concurrent ingest never answers "database is locked".
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Reads stay deferred so that they never wait for, or hold up, a writer.
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
@@ -44,9 +49,13 @@ def init_app(app: Flask) -> None:
 
 
 def get_session() -> Session:
-    """The request's session, opened on first use."""
+    """The request's session, opened on first use; requests that change data write from
+    their first statement (see `_sqlite_begin`)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["faultline.sessionmaker"]()
+        session = current_app.extensions["faultline.sessionmaker"]()
+        if request.method not in READ_METHODS:
+            session.connection(execution_options={WRITE_OPTION: True})
+        g.db_session = session
     return g.db_session
 
 

@@ -62,8 +62,14 @@ def read_json_body() -> dict:
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES:
         abort(415)
+    cap = current_app.config["FAULTLINE"]["ingest"]["max_body_bytes"]
+    # A chunked body has no length to check up front: read up to the cap, then one more
+    # byte tells an over-long body (werkzeug raises 413 past its limit) from one that fits.
+    raw = request.stream.read(cap)
+    if len(raw) == cap and request.stream.read(1):
+        abort(413)
     try:
-        body = json.loads(request.get_data(cache=False))
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         abort(400)
     if not isinstance(body, dict):

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ApiToken
@@ -36,9 +36,3 @@ def find_token(session: Session, plaintext: str) -> ApiToken | None:
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
         return None
     return session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext)))
-
-
-def touch_token(session: Session, token: ApiToken, now: datetime) -> None:
-    """Record use, at most once a minute so reads do not turn into writes every request."""
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

@@ -1,13 +1,11 @@
 """The protected JSON API under /api/v1: token auth, one error shape, strict input."""
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from app.db import get_session
 from app.errors import ApiError
 from app.extensions import limiter
-from app.tokens import find_token, touch_token
+from app.tokens import find_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.health"}
@@ -33,7 +31,6 @@ def _authenticate() -> None:
     token = find_token(session, presented.strip())
     if token is None:
         raise ApiError(401, "unauthorized", "The API token is not valid.")
-    touch_token(session, token, datetime.now(UTC))
     g.actor = f"token:{token.name}"
 
 

@@ -33,9 +33,7 @@ def compare_releases(
         return 0
     left_version, right_version = RELEASE_VERSION.match(left), RELEASE_VERSION.match(right)
     if left_version and right_version and left_version["package"] == right_version["package"]:
-        order = _cmp(_version_key(left_version), _version_key(right_version))
-        if order:
-            return order
+        return _cmp(_version_key(left_version), _version_key(right_version))
     if left_first_seen is None or right_first_seen is None:
         return None
     return _cmp(left_first_seen, right_first_seen)

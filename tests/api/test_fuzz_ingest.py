@@ -1,0 +1,57 @@
+"""Hostile input on public ingest: whatever arrives, the answer is a 2xx or a clear 4xx."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import post_exception
+from tests.served import free_port
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=300)
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=20), inner, max_size=4), max_leaves=10)
+urls = st.one_of(
+    st.text(max_size=200),
+    st.builds(lambda host, path: f"https://{host}/{path}",
+              st.from_regex(r"[a-z0-9.\-]{1,30}", fullmatch=True), st.text(max_size=100)),
+)
+stacks = st.one_of(
+    st.text(max_size=2000),
+    st.lists(st.sampled_from([
+        "    at f (https://a.example/app.js:1:2)", "g@https://a.example/x.js:3:4", "@:::",
+        "    at (((((", "    at async <anonymous>", "[native code]", "  File \"x.py\", line 9, in y",
+    ]), max_size=60).map("\n".join),
+)
+reports = st.fixed_dictionaries(
+    {"u": urls, "ty": st.one_of(st.text(max_size=50), values), "m": st.one_of(st.text(), values)},
+    optional={"s": st.one_of(stacks, values), "h": values, "b": values, "i": values,
+              "v": values, "fp": values, "d": values, "extra": values},
+)
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(body=reports)
+def test_structured_garbage_never_500(client, body):
+    response = post_exception(client, json.dumps(body))
+    assert response.status_code in (204, 400), response.status_code
+
+
+@SETTINGS
+@given(raw=st.binary(max_size=3000))
+def test_raw_bytes_never_500(client, raw):
+    response = post_exception(client, raw)
+    assert response.status_code in (204, 400)
+
+
+def test_database_down_is_503_with_retry_after(make_app):
+    app = make_app(database__url=f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+    body = json.dumps({"u": "https://a.example/", "ty": "Error", "m": "boom"})
+    response = post_exception(app.test_client(), body)
+    assert response.status_code == 503
+    assert 1 <= int(response.headers["Retry-After"]) <= 30
