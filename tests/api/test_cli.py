@@ -16,8 +16,7 @@ def faultline(*args, config_path=None, env=None):
     command = [sys.executable, "-m", "app.cli"]
     if config_path:
         command += ["--config", str(config_path)]
-    return subprocess.run(command + list(args), capture_output=True, text=True, env=env,
-                          timeout=60)
+    return subprocess.run(command + list(args), capture_output=True, text=True, env=env, timeout=60)
 
 
 def test_project_and_token_commands(config, app, client, session, tmp_path):
@@ -29,7 +28,10 @@ def test_project_and_token_commands(config, app, client, session, tmp_path):
     assert created.returncode == 0, created.stderr
     project = json.loads(created.stdout.strip().splitlines()[-1])
     assert project["name"] == "Web shop"
-    assert project["dsn"] == f"http://{project['dsn'].split('//')[1].split('@')[0]}@127.0.0.1:8080/{project['id']}"
+    assert (
+        project["dsn"]
+        == f"http://{project['dsn'].split('//')[1].split('@')[0]}@127.0.0.1:8080/{project['id']}"
+    )
 
     listed = faultline("project", "list", config_path=config_path)
     assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [project["id"]]

@@ -20,9 +20,11 @@ def test_same_new_fingerprint_from_many_threads_is_one_exact_group(config, make_
     body = json.dumps(payload("chrome_typeerror", u="https://race.example/")).encode()
 
     with served(config, tmp_path) as (base, _log):
+
         def send(_n: int) -> int:
             request = urllib.request.Request(
-                base + "/track/exception", data=body,
+                base + "/track/exception",
+                data=body,
                 headers={"Content-Type": "text/plain", "User-Agent": CHROME_UA},
             )
             try:

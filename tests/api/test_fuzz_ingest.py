@@ -11,28 +11,56 @@ from tests.served import free_port
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=300)
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(st.text(max_size=20), inner, max_size=4), max_leaves=10)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
 urls = st.one_of(
     st.text(max_size=200),
-    st.builds(lambda host, path: f"https://{host}/{path}",
-              st.from_regex(r"[a-z0-9.\-]{1,30}", fullmatch=True), st.text(max_size=100)),
+    st.builds(
+        lambda host, path: f"https://{host}/{path}",
+        st.from_regex(r"[a-z0-9.\-]{1,30}", fullmatch=True),
+        st.text(max_size=100),
+    ),
 )
 stacks = st.one_of(
     st.text(max_size=2000),
-    st.lists(st.sampled_from([
-        "    at f (https://a.example/app.js:1:2)", "g@https://a.example/x.js:3:4", "@:::",
-        "    at (((((", "    at async <anonymous>", "[native code]", "  File \"x.py\", line 9, in y",
-    ]), max_size=60).map("\n".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "    at f (https://a.example/app.js:1:2)",
+                "g@https://a.example/x.js:3:4",
+                "@:::",
+                "    at (((((",
+                "    at async <anonymous>",
+                "[native code]",
+                '  File "x.py", line 9, in y',
+            ]
+        ),
+        max_size=60,
+    ).map("\n".join),
 )
 reports = st.fixed_dictionaries(
     {"u": urls, "ty": st.one_of(st.text(max_size=50), values), "m": st.one_of(st.text(), values)},
-    optional={"s": st.one_of(stacks, values), "h": values, "b": values, "i": values,
-              "v": values, "fp": values, "d": values, "extra": values},
+    optional={
+        "s": st.one_of(stacks, values),
+        "h": values,
+        "b": values,
+        "i": values,
+        "v": values,
+        "fp": values,
+        "d": values,
+        "extra": values,
+    },
 )
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @SETTINGS

@@ -41,8 +41,18 @@ def test_same_bug_across_deploys_is_one_group(client, auth):
     group = only_group(client, auth)
     assert group["count"] == 2
     assert group["culprit"] and "lineTotal" in group["culprit"]
-    assert set(group) >= {"id", "project", "title", "culprit", "status", "regressed", "count",
-                          "first_seen", "last_seen", "fingerprint"}
+    assert set(group) >= {
+        "id",
+        "project",
+        "title",
+        "culprit",
+        "status",
+        "regressed",
+        "count",
+        "first_seen",
+        "last_seen",
+        "fingerprint",
+    }
     assert group["first_seen"].endswith("Z") and group["last_seen"].endswith("Z")
 
 
@@ -55,8 +65,11 @@ def test_different_bugs_are_different_groups(client, auth):
 
 def test_ids_in_a_stackless_message_do_not_split_groups(client, auth):
     for n in range(30):
-        report(client, "stackless", m=f"Request {n:08x}-93f4-4c55-8f1e-2a7a4c0b9d{n:02d} timed out "
-                                       f"after {1000 + n} ms")
+        report(
+            client,
+            "stackless",
+            m=f"Request {n:08x}-93f4-4c55-8f1e-2a7a4c0b9d{n:02d} timed out after {1000 + n} ms",
+        )
     assert only_group(client, auth)["count"] == 30
 
 
@@ -145,7 +158,9 @@ def test_resolve_now_then_regression(client, auth):
     group = only_group(client, auth)
     assert group["status"] == "unresolved" and group["regressed"] is True
     assert group["regressed_at"]
-    kinds = [h["kind"] for h in client.get(f"/api/v1/groups/{group_id}", headers=auth).json["history"]]
+    kinds = [
+        h["kind"] for h in client.get(f"/api/v1/groups/{group_id}", headers=auth).json["history"]
+    ]
     assert kinds == ["regressed", "resolved", "created"]
 
 
@@ -207,8 +222,9 @@ def test_bulk_triage(client, auth):
     assert response.status_code == 200
     assert {g["status"] for g in groups(client, auth)["items"]} == {"resolved"}
     assert groups(client, auth, status="unresolved")["items"] == []
-    missing = client.patch("/api/v1/groups", json={"ids": [*ids, 99999], "status": "ignored"},
-                           headers=auth)
+    missing = client.patch(
+        "/api/v1/groups", json={"ids": [*ids, 99999], "status": "ignored"}, headers=auth
+    )
     assert missing.status_code == 404
     assert {g["status"] for g in groups(client, auth)["items"]} == {"resolved"}
 
@@ -218,8 +234,9 @@ def test_merge_moves_events_and_routes_later_events(client, auth):
     report(client, "chrome_typeerror")
     report(client, "chrome_referenceerror")
     big, small = groups(client, auth, sort="count")["items"]
-    response = client.post("/api/v1/groups/merge", json={"ids": [small["id"], big["id"]]},
-                           headers=auth)
+    response = client.post(
+        "/api/v1/groups/merge", json={"ids": [small["id"], big["id"]]}, headers=auth
+    )
     assert response.status_code == 200
     assert response.json["id"] == big["id"] and response.json["count"] == 3
     report(client, "chrome_referenceerror")
@@ -252,7 +269,13 @@ def test_merge_across_projects_is_409(client, auth):
         ("get", "/api/v1/groups/424242", None, 404, "not_found"),
         ("patch", "/api/v1/groups/424242", {"status": "resolved"}, 404, "not_found"),
         ("patch", "/api/v1/groups/1", {"status": "resolved", "extra": 1}, 400, "invalid"),
-        ("patch", "/api/v1/groups/1", {"status": "unresolved", "resolve_in": "now"}, 400, "invalid"),
+        (
+            "patch",
+            "/api/v1/groups/1",
+            {"status": "unresolved", "resolve_in": "now"},
+            400,
+            "invalid",
+        ),
         ("patch", "/api/v1/groups/1", "not json", 400, "invalid_body"),
         ("post", "/api/v1/groups/merge", {"ids": [1]}, 400, "invalid"),
         ("get", "/api/v1/nothing-here", None, 404, "not_found"),

@@ -19,7 +19,9 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "text/plain;charset=UTF-8"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/json", "text/plain;charset=UTF-8"]
+)
 def test_report_is_stored_and_grouped(client, session, content_type):
     response = post_exception(client, payload("chrome_typeerror"), content_type)
     assert response.status_code == 204
@@ -29,7 +31,10 @@ def test_report_is_stored_and_grouped(client, session, content_type):
     assert event.path == "/checkout/cart"  # query, fragment and trailing slash gone
     assert event.release == "shop@2.4.1"
     assert (event.browser, event.browser_version, event.os, event.device) == (
-        "Chrome", "131", "Windows", "desktop",
+        "Chrome",
+        "131",
+        "Windows",
+        "desktop",
     )
     assert event.frames[0]["function"] == "lineTotal"
     assert event.extra == {"plan": "pro", "locale": "en-GB"}
@@ -81,9 +86,13 @@ BAD_BODIES = [
     pytest.param('{"u": "https://shop.example.com/", "ty": "Error"}', id="missing-message"),
     pytest.param('{"ty": "Error", "m": "<b>hi</b>"}', id="missing-url"),
     pytest.param('{"u": 42, "ty": "Error", "m": "m"}', id="url-not-a-string"),
-    pytest.param('{"u": "https://a.example/", "ty": "E", "m": "m", "h": "<svg>"}', id="handled-junk"),
+    pytest.param(
+        '{"u": "https://a.example/", "ty": "E", "m": "m", "h": "<svg>"}', id="handled-junk"
+    ),
     pytest.param('{"u": "https://a.example/", "ty": "E", "m": "m", "d": ["<x>"]}', id="meta-list"),
-    pytest.param('{"u": "https://a.example/", "ty": "E", "m": "m", "fp": {"a": 1}}', id="fp-object"),
+    pytest.param(
+        '{"u": "https://a.example/", "ty": "E", "m": "m", "fp": {"a": 1}}', id="fp-object"
+    ),
     pytest.param(b"\xff\xfe\x00garbage", id="not-utf8"),
 ]
 
@@ -97,7 +106,9 @@ def test_bad_bodies_are_400_without_echo(client, session, body):
 
 
 def test_other_content_types_are_refused(client, session):
-    response = post_exception(client, payload("chrome_typeerror"), "application/x-www-form-urlencoded")
+    response = post_exception(
+        client, payload("chrome_typeerror"), "application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     assert count(session, ExceptionEvent) == 0
 
@@ -124,7 +135,9 @@ def test_opt_outs_and_bots_are_accepted_but_not_stored(client, session, headers,
     assert count(session, Source) == 0
 
 
-@pytest.mark.parametrize("url", ["not a url", "javascript:alert(1)", "file:///etc/passwd", "https://"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "javascript:alert(1)", "file:///etc/passwd", "https://"]
+)
 def test_unparseable_page_urls_are_dropped(client, session, url):
     assert post_exception(client, payload("chrome_typeerror", u=url)).status_code == 204
     assert count(session, ExceptionEvent) == 0
@@ -175,6 +188,11 @@ def test_scrubbing_before_storage(client, session):
     assert post_exception(client, body).status_code == 204
     event = session.scalars(select(ExceptionEvent)).one()
     stored = json.dumps([event.message, event.stack, event.extra])
-    for secret in ("jane.doe@example.org", "hunter2", "abcdef0123456789abcdef",
-                   "4111 1111 1111 1111", "tok_live_abc123"):
+    for secret in (
+        "jane.doe@example.org",
+        "hunter2",
+        "abcdef0123456789abcdef",
+        "4111 1111 1111 1111",
+        "tok_live_abc123",
+    ):
         assert secret not in stored

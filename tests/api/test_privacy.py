@@ -31,8 +31,15 @@ def personal_report() -> dict:
     return body
 
 
-FORBIDDEN = [KNOWN_IP, "FaultlineProbe", KNOWN_UA, EMAIL, "sk_live_51HprivacyProbeToken", "qs-probe-4242",
-             "frag-probe"]
+FORBIDDEN = [
+    KNOWN_IP,
+    "FaultlineProbe",
+    KNOWN_UA,
+    EMAIL,
+    "sk_live_51HprivacyProbeToken",
+    "qs-probe-4242",
+    "frag-probe",
+]
 
 
 def dump_database(engine) -> str:
@@ -60,8 +67,13 @@ def test_nothing_personal_is_stored_or_logged_in_process(make_app, caplog):
         post_exception(client, personal_report(), headers=headers).status_code for _ in range(4)
     ]
     assert statuses == [204, 204, 429, 429]
-    response = client.post("/track/exception", data="{broken", content_type="text/plain",
-                           headers=headers, environ_base={"REMOTE_ADDR": KNOWN_IP})
+    response = client.post(
+        "/track/exception",
+        data="{broken",
+        content_type="text/plain",
+        headers=headers,
+        environ_base={"REMOTE_ADDR": KNOWN_IP},
+    )
     assert response.status_code in (400, 429)
     assert_clean(dump_database(app.extensions["faultline.engine"]))
     assert_clean(caplog.text)
@@ -71,14 +83,21 @@ def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tm
     config["web"]["trust_proxy"] = True
     with served(config, tmp_path) as (base, log_path):
         request = urllib.request.Request(
-            base + "/track/exception", data=json.dumps(personal_report()).encode(),
-            headers={"Content-Type": "text/plain", "User-Agent": KNOWN_UA,
-                     "X-Forwarded-For": KNOWN_IP},
+            base + "/track/exception",
+            data=json.dumps(personal_report()).encode(),
+            headers={
+                "Content-Type": "text/plain",
+                "User-Agent": KNOWN_UA,
+                "X-Forwarded-For": KNOWN_IP,
+            },
         )
         with urllib.request.urlopen(request) as response:
             assert response.status == 204
-        bad = urllib.request.Request(base + "/track/exception", data=b"{oops",
-                                     headers={"User-Agent": KNOWN_UA, "X-Forwarded-For": KNOWN_IP})
+        bad = urllib.request.Request(
+            base + "/track/exception",
+            data=b"{oops",
+            headers={"User-Agent": KNOWN_UA, "X-Forwarded-For": KNOWN_IP},
+        )
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(bad)
     from app.db import make_engine

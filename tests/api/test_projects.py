@@ -31,7 +31,9 @@ def test_auto_registered_source_and_project(client, auth):
     projects = client.get("/api/v1/projects", headers=auth).json["items"]
     assert [p["name"] for p in projects] == ["shop.example.com"]
     sources = client.get(f"/api/v1/sources?project={projects[0]['id']}", headers=auth).json
-    assert [(s["key"], s["kind"]) for s in sources["items"]] == [("https://shop.example.com", "web")]
+    assert [(s["key"], s["kind"]) for s in sources["items"]] == [
+        ("https://shop.example.com", "web")
+    ]
 
 
 def test_project_pagination(client, auth):
@@ -40,7 +42,9 @@ def test_project_pagination(client, auth):
     page = client.get("/api/v1/projects?limit=2", headers=auth).json
     names = [p["name"] for p in page["items"]]
     while page["next_cursor"]:
-        page = client.get(f"/api/v1/projects?limit=2&cursor={page['next_cursor']}", headers=auth).json
+        page = client.get(
+            f"/api/v1/projects?limit=2&cursor={page['next_cursor']}", headers=auth
+        ).json
         names += [p["name"] for p in page["items"]]
     assert names == [f"p{n}" for n in range(5)]
 

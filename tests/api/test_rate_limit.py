@@ -32,8 +32,9 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(make_app):
     client = make_app(ratelimit__tracking_per_minute=1, web__trust_proxy=True).test_client()
 
     def post(forwarded):
-        return client.post("/track/exception", json=payload("stackless"),
-                           headers={"X-Forwarded-For": forwarded})
+        return client.post(
+            "/track/exception", json=payload("stackless"), headers={"X-Forwarded-For": forwarded}
+        )
 
     assert post("198.51.100.1").status_code == 204
     # The client may prepend anything; only the right-most entry (our proxy's) is the address.
@@ -52,10 +53,14 @@ def test_limits_are_shared_between_processes_through_redis(make_app, redis_url):
     # Two apps stand for two processes (or hosts) sharing one Redis.
     # A fresh secret keeps this run's keys apart from earlier runs on the same Redis.
     secret = "redis-" + uuid.uuid4().hex * 2
-    first = make_app(ratelimit__storage_url=redis_url, ratelimit__tracking_burst=4,
-                     secret_key=secret).test_client()
-    second = make_app(ratelimit__storage_url=redis_url, ratelimit__tracking_burst=4,
-                      secret_key=secret).test_client()
-    statuses = [post_exception(client, payload("stackless")).status_code
-                for client in (first, second, first, second, first, second)]
+    first = make_app(
+        ratelimit__storage_url=redis_url, ratelimit__tracking_burst=4, secret_key=secret
+    ).test_client()
+    second = make_app(
+        ratelimit__storage_url=redis_url, ratelimit__tracking_burst=4, secret_key=secret
+    ).test_client()
+    statuses = [
+        post_exception(client, payload("stackless")).status_code
+        for client in (first, second, first, second, first, second)
+    ]
     assert statuses == [204, 204, 204, 204, 429, 429]

@@ -26,8 +26,11 @@ def test_documented_example_is_valid_and_equals_the_defaults():
 
 
 def test_env_placeholders(tmp_path):
-    path = write(tmp_path, "secret_key: ${{ env.FL_SECRET }}\nweb:\n  port: ${{env.FL_PORT}}\n"
-                           "database:\n  url: postgresql+psycopg://u:${{ env.FL_PW }}@db/f\n")
+    path = write(
+        tmp_path,
+        "secret_key: ${{ env.FL_SECRET }}\nweb:\n  port: ${{env.FL_PORT}}\n"
+        "database:\n  url: postgresql+psycopg://u:${{ env.FL_PW }}@db/f\n",
+    )
     config = load_config(path, environ={"FL_SECRET": STRONG, "FL_PORT": "9000", "FL_PW": "p"})
     assert config["secret_key"] == STRONG
     assert config["web"]["port"] == 9000
@@ -55,9 +58,16 @@ def test_unknown_keys_are_rejected_by_name(tmp_path, text, named):
 
 @pytest.mark.parametrize(
     "text",
-    ["web:\n  port: eighty\n", "web: 3\n", "web:\n  trust_proxy: 1\n", "mode: staging\n",
-     "ratelimit:\n  storage_url: mysql://x\n", "retention:\n  days: -1\n", "- a list\n",
-     "web: [unclosed\n"],
+    [
+        "web:\n  port: eighty\n",
+        "web: 3\n",
+        "web:\n  trust_proxy: 1\n",
+        "mode: staging\n",
+        "ratelimit:\n  storage_url: mysql://x\n",
+        "retention:\n  days: -1\n",
+        "- a list\n",
+        "web: [unclosed\n",
+    ],
 )
 def test_wrong_values_are_rejected(tmp_path, text):
     with pytest.raises(ConfigError):

@@ -35,8 +35,15 @@ def test_non_versions_order_by_first_sighting():
 
 def state(**changes) -> GroupState:
     """A group state with defaults for a resolved group."""
-    values = dict(status="resolved", event_count=5, resolved_at=T0, resolution_kind="now",
-                  resolution_release=None, ignore_until_time=None, ignore_until_count=None)
+    values = dict(
+        status="resolved",
+        event_count=5,
+        resolved_at=T0,
+        resolution_kind="now",
+        resolution_release=None,
+        ignore_until_time=None,
+        ignore_until_count=None,
+    )
     values.update(changes)
     return GroupState(**values)
 
@@ -66,8 +73,10 @@ def test_named_release_regresses_at_or_after_it():
 def test_ignore_ends_by_count_or_time():
     by_count = state(status="ignored", event_count=10, ignore_until_count=10)
     assert event_outcome(by_count, T0, None, None) == "unignored"
-    assert event_outcome(state(status="ignored", event_count=9, ignore_until_count=10),
-                         T0, None, None) is None
+    assert (
+        event_outcome(state(status="ignored", event_count=9, ignore_until_count=10), T0, None, None)
+        is None
+    )
     by_time = state(status="ignored", ignore_until_time=T0)
     assert event_outcome(by_time, T0 - timedelta(seconds=1), None, None) is None
     assert event_outcome(by_time, T0, None, None) == "unignored"
