@@ -85,6 +85,22 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     run_server(config, host or config["web"]["host"], port or config["web"]["port"])
 
 
+@main.command()
+@click.pass_context
+def purge(ctx: click.Context) -> None:
+    """Delete raw events older than retention.days (groups and daily counts stay)."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.store import purge_events
+
+    config = _config(ctx)
+    before = datetime.now(UTC) - timedelta(days=config["retention"]["days"])
+    with _session(config) as session:
+        removed = purge_events(session, before)
+        session.commit()
+    click.echo(f"removed {removed} events received before {before.isoformat()}")
+
+
 @main.group()
 def project() -> None:
     """Manage projects."""

@@ -3,7 +3,7 @@
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -242,3 +242,16 @@ def add_transition(
             group_id=group_id, kind=kind, actor=actor, at=at, detail=detail
         )
     )
+
+
+def purge_events(session: Session, before: datetime, batch: int = 5000) -> int:
+    """Delete raw events received before a time, in batches; groups keep their counts."""
+    removed = 0
+    while True:
+        ids = session.scalars(
+            select(ExceptionEvent.id).where(ExceptionEvent.received_at < before).limit(batch)
+        ).all()
+        if not ids:
+            return removed
+        session.execute(delete(ExceptionEvent).where(ExceptionEvent.id.in_(ids)))
+        removed += len(ids)

@@ -1,6 +1,7 @@
 """The protected JSON API under /api/v1: token auth, one error shape, strict input."""
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy import text
 
 from app.db import get_session
 from app.errors import ApiError
@@ -8,7 +9,7 @@ from app.extensions import limiter
 from app.tokens import find_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PUBLIC_ENDPOINTS = {"api.health"}
+PUBLIC_ENDPOINTS = {"api.health", "api.ready"}
 
 
 def unauthenticated_limit() -> str:
@@ -37,6 +38,13 @@ def _authenticate() -> None:
 @bp.get("/health")
 def health() -> Response:
     """Liveness; reveals no version."""
+    return jsonify(ok=True)
+
+
+@bp.get("/ready")
+def ready() -> Response:
+    """Readiness: 200 when the database answers (503 with Retry-After otherwise)."""
+    get_session().execute(text("SELECT 1"))
     return jsonify(ok=True)
 
 

@@ -3,12 +3,15 @@
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from app.models import ApiToken
+from app.models import ApiToken, ExceptionEvent, ExceptionGroup
 from app.tokens import hash_token
+from tests.conftest import payload, post_exception
+from tests.served import free_port
 
 
 def faultline(*args, config_path=None, env=None):
@@ -71,3 +74,30 @@ def test_config_from_environment_variable(tmp_path):
     result = faultline("check-config", env={"FAULTLINE_CONFIG": str(path), "PATH": ""})
     assert result.returncode == 0, result.stderr
     assert str(tmp_path / "x.db") in result.stdout
+
+
+def test_purge_removes_old_events_and_keeps_groups(config, app, client, session, tmp_path):
+    for _ in range(3):
+        assert post_exception(client, payload("chrome_typeerror")).status_code == 204
+    old = datetime.now(UTC) - timedelta(days=config["retention"]["days"] + 1)
+    first_two = select(ExceptionEvent.id).order_by(ExceptionEvent.id).limit(2).scalar_subquery()
+    session.execute(
+        update(ExceptionEvent).where(ExceptionEvent.id.in_(first_two)).values(received_at=old)
+    )
+    session.commit()
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    result = faultline("purge", config_path=config_path)
+    assert result.returncode == 0, result.stderr
+    assert "removed 2 events" in result.stdout
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(ExceptionEvent)) == 1
+    assert session.scalar(select(ExceptionGroup.event_count)) == 3
+
+
+def test_readiness_checks_the_database(client, make_app):
+    assert client.get("/api/v1/ready").json == {"ok": True}
+    down = make_app(database__url=f"postgresql+psycopg://x@127.0.0.1:{free_port()}/none")
+    response = down.test_client().get("/api/v1/ready")
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "unavailable"
