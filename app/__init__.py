@@ -32,10 +32,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app import db, errors, ingest, site
     from app.api import bp as api_bp
+    from app.core.useragent import warm_up
     from app.extensions import limiter
     from app.openapi import bp as openapi_bp
+    from app.store import IngestCache
+
+    warm_up()  # compile the User-Agent rules before the first request, not during it
 
     db.init_app(app)
+    app.extensions["faultline.ingest_cache"] = IngestCache()
     limiter.init_app(app)
     errors.register_error_handlers(app)
     app.register_blueprint(ingest.bp)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from app.core.scrub import invalid_patterns
+
 ENV_PLACEHOLDER = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 MODES = ("development", "production", "test")
 # Secrets that are public knowledge (docs, examples) are refused in production like a blank one.
@@ -157,6 +159,9 @@ def _validate(config: dict) -> None:
     for dotted, value in _numbers(config):
         if value < 0:
             raise ConfigError(f"{dotted} must not be negative")
+    bad = invalid_patterns(tuple(config["privacy"]["scrub_patterns"]))
+    if bad:
+        raise ConfigError(f"privacy.scrub_patterns: not a valid regular expression: {bad[0]}")
     storage = config["ratelimit"]["storage_url"]
     if not storage.startswith(("memory://", "redis://", "rediss://")):
         raise ConfigError("ratelimit.storage_url must be memory:// or redis://...")

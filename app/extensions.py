@@ -24,4 +24,4 @@ def rate_limit_key() -> str:
     return hmac.new(secret, client_ip().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-limiter = Limiter(rate_limit_key, headers_enabled=True, strategy="moving-window")
+limiter = Limiter(rate_limit_key, headers_enabled=True, strategy="fixed-window")

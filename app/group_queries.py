@@ -74,7 +74,7 @@ def list_groups(session: Session, args: dict) -> dict:
 
 
 def _group_filters(args: dict) -> list:
-    conditions = []
+    conditions = [ExceptionGroup.merged_into_id.is_(None)]
     if "project" in args:
         conditions.append(ExceptionGroup.project_id == args["project"])
     if "status" in args:

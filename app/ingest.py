@@ -5,12 +5,13 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.exc import IntegrityError
 
-from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
-from app.db import get_session
+from app.core.pipeline import Drop, ExceptionRecord, IngestRules, RequestFacts, build_exception
+from app.db import write_transaction
 from app.extensions import limiter
 from app.schemas import ExceptionReportIn
-from app.store import find_or_register_source, save_exception
+from app.store import IngestCache, find_or_register_source, save_exception
 
 bp = Blueprint("ingest", __name__)
 log = logging.getLogger("faultline.ingest")
@@ -98,13 +99,21 @@ def track_exception() -> Response:
     record = build_exception(report, facts, ingest_rules())
     if isinstance(record, Drop):
         return Response(status=204)
-    session = get_session()
-    cap = current_app.config["FAULTLINE"]["ingest"]["auto_register_cap"]
-    source = find_or_register_source(session, record.source_key, "web", cap, now)
-    if source is None:
-        session.rollback()
-        return Response(status=204)
-    source_id, project_id = source
-    save_exception(session, record, project_id, source_id)
-    session.commit()
+    cache = current_app.extensions["faultline.ingest_cache"]
+    try:
+        store_exception(record, cache, now)
+    except IntegrityError:
+        # A cached source whose project was deleted a moment ago: forget and try once more.
+        cache.clear()
+        store_exception(record, cache, now)
     return Response(status=204)
+
+
+def store_exception(record: ExceptionRecord, cache: IngestCache, now: datetime) -> None:
+    """Register the source if new and store the event, in one committed transaction."""
+    cap = current_app.config["FAULTLINE"]["ingest"]["auto_register_cap"]
+    with write_transaction() as conn:
+        source = find_or_register_source(conn, cache, record.source_key, "web", cap, now)
+        if source is not None:
+            source_id, project_id = source
+            save_exception(conn, cache, record, project_id, source_id)

@@ -117,18 +117,9 @@ class ExceptionGroup(Base):
     ignored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ignore_until_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ignore_until_count: Mapped[int | None] = mapped_column(BigInteger)
-
-
-class GroupAlias(Base):
-    """A fingerprint absorbed by a merge: later events carrying it land in `group_id`."""
-
-    __tablename__ = "group_aliases"
-    __table_args__ = (UniqueConstraint("project_id", "fingerprint"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    group_id: Mapped[int] = mapped_column(
+    # A group absorbed by a merge keeps its row so that its fingerprint still finds the
+    # survivor in the same single upsert; lists and lookups skip it.
+    merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("exception_groups.id", ondelete="CASCADE"), index=True
     )
 

@@ -134,6 +134,22 @@ def build_spec() -> dict:
         },
     )
     spec.path(
+        "/api/v1/ready",
+        operations={
+            "get": {
+                "summary": "Readiness: the database answers",
+                "security": [],
+                "responses": {
+                    "200": {"description": "Ready"},
+                    "503": {
+                        "description": "Database unavailable",
+                        "content": {"application/json": {"schema": ERROR}},
+                    },
+                },
+            }
+        },
+    )
+    spec.path(
         "/api/v1/groups",
         operations={
             "get": {

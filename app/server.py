@@ -1,11 +1,13 @@
-"""Run the app under gunicorn (threads per worker; several workers share the database)."""
+"""Run a WSGI app under gunicorn: gthread workers, each building its own app after the fork."""
+
+from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 
 
 class _Server(BaseApplication):
-    def __init__(self, app, options: dict) -> None:
-        self.application = app
+    def __init__(self, build_app: Callable, options: dict) -> None:
+        self.build_app = build_app
         self.options = options
         super().__init__()
 
@@ -14,12 +16,17 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return self.application
+        # Called in each worker: the master stays small and no connection crosses a fork.
+        return self.build_app()
 
 
-def serve(config: dict, host: str, port: int) -> None:
+def serve(config: dict, host: str, port: int, build_app: Callable | None = None) -> None:
     """Serve until stopped; no access log, since it would hold client addresses."""
-    from app import create_app
+    if build_app is None:
+        from app import create_app
+
+        def build_app():
+            return create_app(config)
 
     options = {
         "bind": f"{host}:{port}",
@@ -33,4 +40,4 @@ def serve(config: dict, host: str, port: int) -> None:
         "graceful_timeout": 10,
         "forwarded_allow_ips": "127.0.0.1" if config["web"]["trust_proxy"] else "",
     }
-    _Server(create_app(config), options).run()
+    _Server(build_app, options).run()

@@ -1,9 +1,15 @@
-"""Ingest writes: sources, releases, events, the group upsert and daily counts. Never commits."""
+"""Ingest writes: sources, releases, events, the group upsert and daily counts. Never commits.
 
+The hot path runs on a SQLAlchemy Core connection with statements built once per dialect:
+building and cache-keying a statement costs more CPU than SQLite takes to run it.
+"""
+
+import functools
 import secrets
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy import Connection, String, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,7 +19,6 @@ from app.core.pipeline import ExceptionRecord
 from app.models import (
     ExceptionEvent,
     ExceptionGroup,
-    GroupAlias,
     GroupDay,
     GroupTransition,
     Project,
@@ -26,10 +31,15 @@ SYSTEM_ACTOR = "system"
 GROUPS = ExceptionGroup.__table__
 
 
-def upsert(session: Session, table):
+def dialect_name(executor: Session | Connection) -> str:
+    """`sqlite` or `postgresql` for a session or a connection."""
+    bind = executor.get_bind() if isinstance(executor, Session) else executor
+    return bind.dialect.name
+
+
+def upsert(executor: Session | Connection, table):
     """The dialect's INSERT that supports ON CONFLICT (SQLite and PostgreSQL alike)."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(table)
+    return (sqlite if dialect_name(executor) == "sqlite" else postgresql).insert(table)
 
 
 def new_public_key() -> str:
@@ -45,143 +55,257 @@ def create_project(session: Session, name: str, now: datetime | None = None) -> 
     return project
 
 
+class IngestCache:
+    """Per-process memo of source ids and known releases, so that most events need three
+    statements. Entries expire, so a source moved to another project is seen within a TTL;
+    a deleted project surfaces as an IntegrityError, after which the caller clears it."""
+
+    def __init__(self, ttl_seconds: float = 30.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self.sources: dict[str, tuple[int, int, float]] = {}
+        self.releases: set[tuple[int, str]] = set()
+
+    def source(self, key: str) -> tuple[int, int] | None:
+        """Cached (source id, project id), if fresh."""
+        entry = self.sources.get(key)
+        if entry is None or entry[2] < time.monotonic():
+            return None
+        return entry[0], entry[1]
+
+    def remember_source(self, key: str, ids: tuple[int, int]) -> None:
+        """Cache a source lookup."""
+        if len(self.sources) >= self.max_entries:
+            self.sources.clear()
+        self.sources[key] = (*ids, time.monotonic() + self.ttl)
+
+    def release_known(self, project_id: int, version: str) -> bool:
+        """True when this process already stored the release."""
+        return (project_id, version) in self.releases
+
+    def remember_release(self, project_id: int, version: str) -> None:
+        """Note a stored release."""
+        if len(self.releases) >= self.max_entries:
+            self.releases.clear()
+        self.releases.add((project_id, version))
+
+    def clear(self) -> None:
+        """Forget everything (after a write failed on a stale entry)."""
+        self.sources.clear()
+        self.releases.clear()
+
+
+class Statements:
+    """The ingest statements of one dialect, with bind parameters filled per event."""
+
+    def __init__(self, dialect: str) -> None:
+        insert_for = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        groups, days = GROUPS, GroupDay.__table__
+        seen_at = bindparam("received_at", type_=UTCDateTime())
+        release = bindparam("release", type_=String())
+        self.source_by_key = select(Source.id, Source.project_id).where(
+            Source.key == bindparam("key")
+        )
+        self.count_auto_registered = (
+            select(func.count()).select_from(Source).where(Source.auto_registered.is_(True))
+        )
+        self.insert_project = Project.__table__.insert().returning(Project.id)
+        self.insert_source = Source.__table__.insert().returning(Source.id)
+        self.insert_release = (
+            insert_for(Release.__table__)
+            .values(project_id=bindparam("project_id"), version=release, first_seen=seen_at)
+            .on_conflict_do_nothing(index_elements=["project_id", "version"])
+        )
+        bump = {
+            "event_count": groups.c.event_count + 1,
+            "last_seen": case((groups.c.last_seen < seen_at, seen_at), else_=groups.c.last_seen),
+            "last_release": func.coalesce(release, groups.c.last_release),
+            "first_release": func.coalesce(groups.c.first_release, release),
+        }
+        returning = (
+            groups.c.id,
+            groups.c.merged_into_id,
+            groups.c.event_count,
+            groups.c.status,
+            groups.c.resolved_at,
+            groups.c.resolution_kind,
+            groups.c.resolution_release,
+            groups.c.ignore_until_time,
+            groups.c.ignore_until_count,
+        )
+        self.bump_group = (
+            update(groups).where(groups.c.id == bindparam("group_id")).values(bump)
+        ).returning(*returning)
+        new_group = {
+            name: bindparam(name)
+            for name in (
+                "project_id",
+                "fingerprint",
+                "fingerprint_version",
+                "fingerprint_basis",
+                "title",
+                "exc_type",
+                "culprit",
+            )
+        }
+        # One statement creates the group or counts the event in it; concurrent first events
+        # of a new fingerprint meet on the unique key and yield one group with an exact count.
+        self.upsert_group = (
+            insert_for(groups)
+            .values(
+                **new_group,
+                status="unresolved",
+                regressed=False,
+                event_count=1,
+                first_seen=seen_at,
+                last_seen=seen_at,
+                first_release=release,
+                last_release=release,
+            )
+            .on_conflict_do_update(index_elements=["project_id", "fingerprint"], set_=bump)
+            .returning(*returning)
+        )
+        self.insert_event = ExceptionEvent.__table__.insert()
+        self.count_day = (
+            insert_for(days)
+            .values(group_id=bindparam("group_id"), day=bindparam("day"), count=1)
+            .on_conflict_do_update(
+                index_elements=["group_id", "day"], set_={"count": days.c.count + 1}
+            )
+        )
+
+
+@functools.cache
+def _statements(dialect: str) -> Statements:
+    return Statements(dialect)
+
+
+def statements(conn: Connection) -> Statements:
+    """The prebuilt ingest statements for the connection's database."""
+    return _statements(conn.dialect.name)
+
+
 def find_or_register_source(
-    session: Session, key: str, kind: str, auto_register_cap: int, now: datetime
+    conn: Connection,
+    cache: IngestCache,
+    key: str,
+    kind: str,
+    auto_register_cap: int,
+    now: datetime,
 ) -> tuple[int, int] | None:
     """(source id, project id) for a source key, registering it in a new project named after
     it on first sight; None when the auto-registration cap is reached."""
-    found = session.execute(select(Source.id, Source.project_id).where(Source.key == key)).first()
-    if found:
-        return found.id, found.project_id
-    registered = session.scalar(
-        select(func.count()).select_from(Source).where(Source.auto_registered.is_(True))
-    )
-    if registered >= auto_register_cap:
-        return None
+    cached = cache.source(key)
+    if cached:
+        return cached
+    sql = statements(conn)
+    found = conn.execute(sql.source_by_key, {"key": key}).first()
+    if found is None:
+        if conn.execute(sql.count_auto_registered).scalar_one() >= auto_register_cap:
+            return None
+        found = _register_source(conn, sql, key, kind, now)
+    ids = (found[0], found[1])
+    cache.remember_source(key, ids)
+    return ids
+
+
+def _register_source(conn: Connection, sql: Statements, key: str, kind: str, now: datetime):
     try:
         # Two processes may see the same new host at once: the unique key decides the winner
         # and the loser rolls back only its savepoint, then reads the winner's row.
-        with session.begin_nested():
-            project = create_project(session, key.split("://", 1)[-1], now)
-            source = Source(
-                project_id=project.id, key=key, kind=kind, auto_registered=True, created_at=now
-            )
-            session.add(source)
-            session.flush()
-            return source.id, project.id
+        with conn.begin_nested():
+            project_id = conn.execute(
+                sql.insert_project,
+                {
+                    "name": key.split("://", 1)[-1],
+                    "public_key": new_public_key(),
+                    "created_at": now,
+                },
+            ).scalar_one()
+            source_id = conn.execute(
+                sql.insert_source,
+                {
+                    "project_id": project_id,
+                    "key": key,
+                    "kind": kind,
+                    "auto_registered": True,
+                    "created_at": now,
+                },
+            ).scalar_one()
+            return source_id, project_id
     except IntegrityError:
-        found = session.execute(select(Source.id, Source.project_id).where(Source.key == key)).one()
-        return found.id, found.project_id
+        return conn.execute(sql.source_by_key, {"key": key}).one()
 
 
 def save_exception(
-    session: Session, record: ExceptionRecord, project_id: int, source_id: int | None
+    conn: Connection,
+    cache: IngestCache,
+    record: ExceptionRecord,
+    project_id: int,
+    source_id: int | None,
 ) -> int:
     """Store one event, count it in its group (created on first sight) and apply the group's
-    lifecycle rules; returns the group id."""
+    lifecycle rules; returns the id of the group that counted it."""
+    sql = statements(conn)
     now = record.received_at
-    if record.release:
-        session.execute(
-            upsert(session, Release.__table__)
-            .values(project_id=project_id, version=record.release, first_seen=now)
-            .on_conflict_do_nothing(index_elements=["project_id", "version"])
-        )
-    group = _count_in_group(session, record, project_id)
-    session.execute(
-        ExceptionEvent.__table__.insert().values(
-            event_id=record.event_id,
-            project_id=project_id,
-            source_id=source_id,
-            group_id=group.id,
-            received_at=now,
-            exc_type=record.exc_type,
-            message=record.message,
-            stack=record.stack,
-            frames=record.frames,
-            handled=record.handled,
-            release=record.release,
-            path=record.path,
-            browser=record.browser,
-            browser_version=record.browser_version,
-            os=record.os,
-            device=record.device,
-            beacon=record.beacon,
-            session_id=record.session_id,
-            extra=record.extra,
-            fingerprint=record.fingerprint,
-            fingerprint_override=record.fingerprint_override,
-        )
-    )
-    day_insert = upsert(session, GroupDay.__table__).values(
-        group_id=group.id, day=now.date(), count=1
-    )
-    session.execute(
-        day_insert.on_conflict_do_update(
-            index_elements=["group_id", "day"], set_={"count": GroupDay.__table__.c.count + 1}
-        )
-    )
+    keys = {"project_id": project_id, "received_at": now, "release": record.release}
+    if record.release and not cache.release_known(project_id, record.release):
+        conn.execute(sql.insert_release, keys)
+        cache.remember_release(project_id, record.release)
+    group = conn.execute(
+        sql.upsert_group,
+        {
+            **keys,
+            "fingerprint": record.fingerprint,
+            "fingerprint_version": record.fingerprint_version,
+            "fingerprint_basis": record.fingerprint_basis,
+            "title": record.title,
+            "exc_type": record.exc_type,
+            "culprit": record.culprit,
+        },
+    ).one()
+    if group.merged_into_id is not None:
+        group = conn.execute(sql.bump_group, {**keys, "group_id": group.merged_into_id}).one()
+    conn.execute(sql.insert_event, _event_row(record, project_id, source_id, group.id))
+    conn.execute(sql.count_day, {"group_id": group.id, "day": now.date()})
     if group.event_count == 1:
-        add_transition(session, group.id, "created", SYSTEM_ACTOR, now)
+        add_transition(conn, group.id, "created", SYSTEM_ACTOR, now)
     elif group.status != "unresolved":
-        _apply_lifecycle(session, group, record, project_id)
+        _apply_lifecycle(conn, group, record, project_id)
     return group.id
 
 
-def _count_in_group(session: Session, record: ExceptionRecord, project_id: int):
-    """Upsert the group keyed by (project, fingerprint) in one statement, so concurrent
-    first events of a new fingerprint yield one group whose count is exact."""
-    returning = (
-        GROUPS.c.id,
-        GROUPS.c.event_count,
-        GROUPS.c.status,
-        GROUPS.c.resolved_at,
-        GROUPS.c.resolution_kind,
-        GROUPS.c.resolution_release,
-        GROUPS.c.ignore_until_time,
-        GROUPS.c.ignore_until_count,
-    )
-    alias_of = session.scalar(
-        select(GroupAlias.group_id).where(
-            GroupAlias.project_id == project_id, GroupAlias.fingerprint == record.fingerprint
-        )
-    )
-    seen_at = literal(record.received_at, UTCDateTime())
-    bump = {
-        "event_count": GROUPS.c.event_count + 1,
-        "last_seen": case((GROUPS.c.last_seen < seen_at, seen_at), else_=GROUPS.c.last_seen),
-        "last_release": func.coalesce(record.release, GROUPS.c.last_release),
-        "first_release": func.coalesce(GROUPS.c.first_release, record.release),
+def _event_row(record: ExceptionRecord, project_id: int, source_id: int | None, group_id: int):
+    return {
+        "event_id": record.event_id,
+        "project_id": project_id,
+        "source_id": source_id,
+        "group_id": group_id,
+        "received_at": record.received_at,
+        "exc_type": record.exc_type,
+        "message": record.message,
+        "stack": record.stack,
+        "frames": record.frames,
+        "handled": record.handled,
+        "release": record.release,
+        "path": record.path,
+        "browser": record.browser,
+        "browser_version": record.browser_version,
+        "os": record.os,
+        "device": record.device,
+        "beacon": record.beacon,
+        "session_id": record.session_id,
+        "extra": record.extra,
+        "fingerprint": record.fingerprint,
+        "fingerprint_override": record.fingerprint_override,
     }
-    if alias_of is not None:
-        statement = update(GROUPS).where(GROUPS.c.id == alias_of).values(**bump)
-        return session.execute(statement.returning(*returning)).one()
-    statement = upsert(session, GROUPS).values(
-        project_id=project_id,
-        fingerprint=record.fingerprint,
-        fingerprint_version=record.fingerprint_version,
-        fingerprint_basis=record.fingerprint_basis,
-        title=record.title,
-        exc_type=record.exc_type,
-        culprit=record.culprit,
-        status="unresolved",
-        regressed=False,
-        event_count=1,
-        first_seen=record.received_at,
-        last_seen=record.received_at,
-        first_release=record.release,
-        last_release=record.release,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["project_id", "fingerprint"], set_=bump
-    )
-    return session.execute(statement.returning(*returning)).one()
 
 
-def _apply_lifecycle(session: Session, group, record: ExceptionRecord, project_id: int) -> None:
+def _apply_lifecycle(conn: Connection, group, record: ExceptionRecord, project_id: int) -> None:
     order = None
     if record.release and group.resolution_release:
         seen = dict(
-            session.execute(
+            conn.execute(
                 select(Release.version, Release.first_seen).where(
                     Release.project_id == project_id,
                     Release.version.in_([record.release, group.resolution_release]),
@@ -209,9 +333,9 @@ def _apply_lifecycle(session: Session, group, record: ExceptionRecord, project_i
     values = clear_triage_fields()
     if outcome == "regressed":
         values.update(regressed=True, regressed_at=record.received_at)
-    session.execute(update(GROUPS).where(GROUPS.c.id == group.id).values(**values))
+    conn.execute(update(GROUPS).where(GROUPS.c.id == group.id).values(**values))
     add_transition(
-        session,
+        conn,
         group.id,
         outcome,
         SYSTEM_ACTOR,
@@ -234,10 +358,15 @@ def clear_triage_fields() -> dict:
 
 
 def add_transition(
-    session: Session, group_id: int, kind: str, actor: str, at: datetime, detail: dict | None = None
+    executor: Session | Connection,
+    group_id: int,
+    kind: str,
+    actor: str,
+    at: datetime,
+    detail: dict | None = None,
 ) -> None:
     """Append one entry to a group's history."""
-    session.execute(
+    executor.execute(
         GroupTransition.__table__.insert().values(
             group_id=group_id, kind=kind, actor=actor, at=at, detail=detail
         )

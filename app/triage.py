@@ -2,13 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (
     ExceptionEvent,
     ExceptionGroup,
-    GroupAlias,
     GroupDay,
     GroupTransition,
     Release,
@@ -83,8 +82,8 @@ def expire_ignores(session: Session, now: datetime) -> None:
 def merge_groups(
     session: Session, groups: list[ExceptionGroup], actor: str, now: datetime
 ) -> ExceptionGroup:
-    """Fold groups into the one with the most events: events, counts, days, history and
-    fingerprints move, so later events of an absorbed fingerprint land in the survivor."""
+    """Fold groups into the one with the most events: events, counts, days and history move,
+    and later events of an absorbed fingerprint land in the survivor."""
     survivor = max(groups, key=lambda group: (group.event_count, -group.id))
     absorbed = [group for group in groups if group.id != survivor.id]
     absorbed_ids = [group.id for group in absorbed]
@@ -104,16 +103,22 @@ def merge_groups(
             )
         )
     session.execute(delete(GroupDay).where(GroupDay.group_id.in_(absorbed_ids)))
-    for model in (ExceptionEvent, GroupTransition, GroupAlias):
+    for model in (ExceptionEvent, GroupTransition):
         session.execute(
             update(model).where(model.group_id.in_(absorbed_ids)).values(group_id=survivor.id)
         )
-    for group in absorbed:
-        session.add(
-            GroupAlias(
-                project_id=group.project_id, fingerprint=group.fingerprint, group_id=survivor.id
+    # Absorbed rows stay as pointers (their fingerprints keep routing to the survivor), and
+    # so do the rows they had absorbed before.
+    session.execute(
+        update(ExceptionGroup)
+        .where(
+            or_(
+                ExceptionGroup.id.in_(absorbed_ids),
+                ExceptionGroup.merged_into_id.in_(absorbed_ids),
             )
         )
+        .values(merged_into_id=survivor.id)
+    )
     everyone = [survivor, *absorbed]
     releases_by_time = sorted((g.first_seen, g.first_release) for g in everyone if g.first_release)
     latest_releases = sorted((g.last_seen, g.last_release) for g in everyone if g.last_release)
@@ -128,8 +133,6 @@ def merge_groups(
             "last_release": latest_releases[-1][1] if latest_releases else None,
         },
     )
-    for group in absorbed:
-        session.delete(group)
     session.flush()
     add_transition(session, survivor.id, "merged", actor, now, {"absorbed": absorbed_ids})
     return survivor

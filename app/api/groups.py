@@ -16,7 +16,7 @@ from app.triage import apply_triage, expire_ignores, merge_groups
 
 def _load_group(session, group_id: int) -> ExceptionGroup:
     group = session.get(ExceptionGroup, group_id)
-    if group is None:
+    if group is None or group.merged_into_id is not None:
         raise not_found("Group")
     return group
 
@@ -96,7 +96,9 @@ def groups_merge():
 def _load_many(session, ids: list[int]) -> list[ExceptionGroup]:
     unique_ids = sorted(set(ids))
     groups = session.scalars(
-        select(ExceptionGroup).where(ExceptionGroup.id.in_(unique_ids)).order_by(ExceptionGroup.id)
+        select(ExceptionGroup)
+        .where(ExceptionGroup.id.in_(unique_ids), ExceptionGroup.merged_into_id.is_(None))
+        .order_by(ExceptionGroup.id)
     ).all()
     missing = set(unique_ids) - {group.id for group in groups}
     if missing:

@@ -1,6 +1,6 @@
 """The stack frame: the unit that parsing produces and fingerprinting consumes."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,8 +14,14 @@ class Frame:
     in_app: bool
 
     def to_dict(self) -> dict:
-        """Plain dict for JSON storage."""
-        return asdict(self)
+        """Plain dict for JSON storage (by hand: dataclasses.asdict deep-copies, 10x slower)."""
+        return {
+            "function": self.function,
+            "filename": self.filename,
+            "lineno": self.lineno,
+            "colno": self.colno,
+            "in_app": self.in_app,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "Frame":

@@ -82,7 +82,8 @@ def classify(ua: str | None) -> UAClass:
     """Browser family, major version, OS family and device class of a User-Agent header."""
     if not isinstance(ua, str):
         return _BOT
-    return _classify(ua.strip()[:MAX_UA])
+    # The native resolver takes UTF-8 only: lone surrogates become "?" instead of raising.
+    return _classify(ua.strip()[:MAX_UA].encode("utf-8", "replace").decode("utf-8"))
 
 
 @functools.lru_cache(maxsize=4096)

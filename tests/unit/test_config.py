@@ -67,6 +67,7 @@ def test_unknown_keys_are_rejected_by_name(tmp_path, text, named):
         "retention:\n  days: -1\n",
         "- a list\n",
         "web: [unclosed\n",
+        "privacy:\n  scrub_patterns: ['(unclosed']\n",
     ],
 )
 def test_wrong_values_are_rejected(tmp_path, text):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5db2facd4978
+Revision ID: d2724aaf5de4
 Revises:
-Create Date: 2026-11-24 00:14:43.959269
+Create Date: 2026-11-24 00:33:51.211168
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import app.models
 
-revision: str = "5db2facd4978"
+revision: str = "d2724aaf5de4"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -64,6 +64,13 @@ def upgrade() -> None:
         sa.Column("ignored_at", app.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ignore_until_time", app.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ignore_until_count", sa.BigInteger(), nullable=True),
+        sa.Column("merged_into_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["merged_into_id"],
+            ["exception_groups.id"],
+            name=op.f("fk_exception_groups_merged_into_id_exception_groups"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -76,6 +83,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("exception_groups", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_exception_groups_merged_into_id"), ["merged_into_id"], unique=False
+        )
         batch_op.create_index(
             "ix_exception_groups_project_last_seen", ["project_id", "last_seen"], unique=False
         )
@@ -167,32 +177,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "group_aliases",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("group_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["exception_groups.id"],
-            name=op.f("fk_group_aliases_group_id_exception_groups"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_group_aliases_project_id_projects"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_aliases")),
-        sa.UniqueConstraint(
-            "project_id", "fingerprint", name=op.f("uq_group_aliases_project_id_fingerprint")
-        ),
-    )
-    with op.batch_alter_table("group_aliases", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_group_aliases_group_id"), ["group_id"], unique=False)
-
-    op.create_table(
         "group_days",
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -237,10 +221,6 @@ def downgrade() -> None:
 
     op.drop_table("group_transitions")
     op.drop_table("group_days")
-    with op.batch_alter_table("group_aliases", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_group_aliases_group_id"))
-
-    op.drop_table("group_aliases")
     with op.batch_alter_table("exception_events", schema=None) as batch_op:
         batch_op.drop_index("ix_exception_events_project_received")
         batch_op.drop_index("ix_exception_events_group_id_id")
@@ -253,6 +233,7 @@ def downgrade() -> None:
     op.drop_table("releases")
     with op.batch_alter_table("exception_groups", schema=None) as batch_op:
         batch_op.drop_index("ix_exception_groups_project_last_seen")
+        batch_op.drop_index(batch_op.f("ix_exception_groups_merged_into_id"))
 
     op.drop_table("exception_groups")
     op.drop_table("projects")

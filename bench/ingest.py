@@ -1,0 +1,188 @@
+"""Ingest benchmark: Faultline's `POST /track/exception` against a trivial Flask endpoint."""
+
+import argparse
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(BENCH), str(ROOT)]
+
+from loadgen import run_load  # noqa: E402
+from procstat import MemorySampler, cpu_delta, cpu_seconds, process_tree  # noqa: E402
+from report_table import print_table, targets  # noqa: E402
+from reports import AREAS, KINDS, reports  # noqa: E402
+
+from app.config import load_config  # noqa: E402
+
+BUGS = len(AREAS) * len(KINDS)
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(folder: Path, args: argparse.Namespace) -> Path:
+    """A development config on a SQLite file in `folder`, rate limits out of the way."""
+    web: dict = {"host": "127.0.0.1"}
+    if args.workers is not None:
+        web["workers"] = args.workers
+    if args.threads is not None:
+        web["threads"] = args.threads
+    config = {
+        "mode": "development",
+        "secret_key": "bench-" + os.urandom(24).hex(),
+        "web": web,
+        "database": {"url": f"sqlite:///{folder / 'faultline.db'}"},
+        # The benchmark posts from one address far faster than any real browser would.
+        "ratelimit": {"tracking_per_minute": 100_000_000, "tracking_burst": 10_000_000},
+    }
+    path = folder / "bench.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def wait_until_ready(process: subprocess.Popen, port: int, workers: int, log: Path) -> None:
+    """Health answers 200 and every worker is forked, or raise with the server's log."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()[-4000:]}")
+        try:
+            url = f"http://127.0.0.1:{port}/api/v1/health"
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200 and len(process_tree(process.pid)) >= workers + 1:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not come up:\n{log.read_text()[-4000:]}")
+
+
+def measure(name: str, argv: list[str], folder: Path, load: list, args, workers: int) -> dict:
+    """Start a server, warm it up, load it, and read its CPU and memory; then stop it."""
+    port = free_port()
+    log = folder / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*argv, "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_ready(process, port, workers, log)
+            sampler = MemorySampler(process.pid)
+            sampler.start()
+            warm = run_load(port, load[: args.warmup], args.concurrency, args.timeout)
+            before = cpu_seconds(process.pid)
+            main = run_load(port, load[args.warmup :], args.concurrency, args.timeout)
+            after = cpu_seconds(process.pid)
+            memory = sampler.stop()
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    cpu, stable = cpu_delta(before, after)
+    figures = main.summary()
+    return {
+        **figures,
+        "warmup": warm.summary(),
+        "processes": len(after),
+        "process_set_stable": stable,
+        "server_cpu_s": round(cpu, 3),
+        "cpu_ms_per_request": round(cpu * 1000 / max(1, main.accepted), 3),
+        **memory,
+        "log_tracebacks": log.read_text(errors="replace").count("Traceback"),
+    }
+
+
+def verify(database: Path, acknowledged: int) -> dict:
+    """Events stored and groups made, read straight from the SQLite file."""
+    with sqlite3.connect(database) as db:
+        events = db.execute("SELECT count(*) FROM exception_events").fetchone()[0]
+        groups = db.execute(
+            "SELECT event_count, title, fingerprint_basis FROM exception_groups"
+            " ORDER BY fingerprint_basis"
+        ).fetchall()
+    return {
+        "acknowledged": acknowledged,
+        "stored_events": events,
+        "events_match": events == acknowledged,
+        "groups": len(groups),
+        "expected_groups": BUGS,
+        "group_sample": [list(row) for row in groups[: 2 * BUGS]] if len(groups) != BUGS else [],
+    }
+
+
+def main() -> int:
+    """Run both servers one after the other and report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=4000, help="measured requests per server")
+    parser.add_argument("--warmup", type=int, default=200, help="uncounted requests first")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, help="web.workers (default: config default)")
+    parser.add_argument("--threads", type=int, help="web.threads (default: config default)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="hard limit per phase (s)")
+    args = parser.parse_args()
+
+    load = reports(args.warmup + args.count)
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="faultline-bench-") as tmp:
+        folder = Path(tmp)
+        config_path = write_config(folder, args)
+        config = load_config(config_path)
+        web = config["web"]
+        cli = [python, "-m", "app.cli", "--config", str(config_path)]
+        subprocess.run([*cli, "migrate"], cwd=ROOT, check=True, capture_output=True)
+        faultline = measure("faultline", [*cli, "serve"], folder, load, args, web["workers"])
+        trivial_argv = [python, str(BENCH / "trivial_app.py"), "--config", str(config_path)]
+        trivial = measure("trivial", trivial_argv, folder, load, args, web["workers"])
+        acked = faultline["accepted"] + faultline["warmup"]["accepted"]
+        storage = verify(folder / "faultline.db", acked)
+
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "setup": {
+            "count": args.count,
+            "warmup": args.warmup,
+            "concurrency": args.concurrency,
+            "workers": web["workers"],
+            "threads": web["threads"],
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "bugs": BUGS,
+        },
+        "trivial": trivial,
+        "faultline": faultline,
+        "storage": storage,
+    }
+    result["targets"] = targets(result)
+    print_table(result)
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    path = out / f"ingest-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+    return 0 if all(t["pass"] for t in result["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

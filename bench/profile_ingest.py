@@ -1,0 +1,73 @@
+"""Where `POST /track/exception` spends CPU: cProfile over an in-process test-client loop."""
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]
+
+from reports import reports  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.cli import run_migrations  # noqa: E402
+from app.config import load_config  # noqa: E402
+
+
+def main() -> None:
+    """Warm up, then profile `--count` posts and print the top entries."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--sort", default="cumulative", help="pstats key: cumulative, tottime")
+    args = parser.parse_args()
+
+    load = reports(args.warmup + args.count)
+    with tempfile.TemporaryDirectory(prefix="faultline-profile-") as tmp:
+        config_path = Path(tmp) / "profile.yaml"
+        config_path.write_text(
+            f"mode: development\nsecret_key: profile-{'x' * 32}\n"
+            f"database:\n  url: sqlite:///{tmp}/faultline.db\n"
+            "ratelimit:\n  tracking_per_minute: 100000000\n  tracking_burst: 10000000\n"
+        )
+        config = load_config(config_path)
+        run_migrations(config["database"]["url"])
+        client = create_app(config).test_client()
+
+        def post(body: bytes, agent: str) -> None:
+            response = client.post(
+                "/track/exception",
+                data=body,
+                headers={"Content-Type": "text/plain", "User-Agent": agent},
+            )
+            # A failing request would profile the error path instead of ingest.
+            assert response.status_code == 204, response.status_code
+
+        for body, agent in load[: args.warmup]:
+            post(body, agent)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for body, agent in load[args.warmup :]:
+            post(body, agent)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+
+    print(
+        f"{args.count} posts in {elapsed:.2f} s under cProfile "
+        f"({elapsed * 1000 / args.count:.2f} ms each, profiler overhead included)\n"
+    )
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
