@@ -10,6 +10,15 @@ from app.config import config_path_from_env, load_config
 log = logging.getLogger("faultline")
 
 
+def limiter_storage_uri(url: str) -> str:
+    """The limits storage for a configured URL: `memory://` means our lazy local storage."""
+    if url.startswith("memory://"):
+        from app.ratelimit_storage import SCHEME
+
+        return f"{SCHEME}://"
+    return url
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from a loaded config (or from FAULTLINE_CONFIG / defaults)."""
     config = config if config is not None else load_config(config_path_from_env())
@@ -24,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=secret,
         TESTING=config["mode"] == "test",
-        RATELIMIT_STORAGE_URI=config["ratelimit"]["storage_url"],
+        RATELIMIT_STORAGE_URI=limiter_storage_uri(config["ratelimit"]["storage_url"]),
         RATELIMIT_HEADERS_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
@@ -36,11 +45,14 @@ def create_app(config: dict | None = None) -> Flask:
     from app.extensions import limiter
     from app.openapi import bp as openapi_bp
     from app.store import IngestCache
+    from app.writer import BatchWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it
 
     db.init_app(app)
-    app.extensions["faultline.ingest_cache"] = IngestCache()
+    app.extensions["faultline.writer"] = BatchWriter(
+        app.extensions["faultline.engine"], IngestCache(), config["ingest"]["auto_register_cap"]
+    )
     limiter.init_app(app)
     errors.register_error_handlers(app)
     app.register_blueprint(ingest.bp)

@@ -26,7 +26,7 @@ DEFAULTS: dict = {
         "port": 8080,
         "base_url": "http://127.0.0.1:8080",
         "trust_proxy": False,
-        "workers": 2,
+        "workers": 1,
         "threads": 4,
     },
     "database": {"url": "sqlite:///data/faultline.db"},

@@ -1,11 +1,7 @@
 """Engine and per-request session: the request owns the transaction, data functions never commit."""
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
-
 from flask import Flask, current_app, g, request
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -49,10 +45,6 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["FAULTLINE"]["database"]["url"])
     app.extensions["faultline.engine"] = engine
     app.extensions["faultline.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    # SQLite has one writer at a time. Threads of this process queue on a lock (woken at
-    # once) rather than in SQLite's busy handler, which sleeps in growing steps.
-    sqlite_backend = engine.dialect.name == "sqlite"
-    app.extensions["faultline.write_lock"] = threading.Lock() if sqlite_backend else nullcontext()
     app.teardown_appcontext(_close_session)
 
 
@@ -71,14 +63,3 @@ def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
-
-
-@contextmanager
-def write_transaction() -> Iterator[Connection]:
-    """A Core connection in a write transaction, committed when the block ends without error:
-    the ingest hot path, which needs no ORM session."""
-    engine = current_app.extensions["faultline.engine"]
-    with current_app.extensions["faultline.write_lock"], engine.connect() as conn:
-        conn.execution_options(**{WRITE_OPTION: True})
-        with conn.begin():
-            yield conn

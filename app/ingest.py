@@ -5,13 +5,10 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy.exc import IntegrityError
 
-from app.core.pipeline import Drop, ExceptionRecord, IngestRules, RequestFacts, build_exception
-from app.db import write_transaction
+from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
 from app.extensions import limiter
 from app.schemas import ExceptionReportIn
-from app.store import IngestCache, find_or_register_source, save_exception
 
 bp = Blueprint("ingest", __name__)
 log = logging.getLogger("faultline.ingest")
@@ -94,26 +91,11 @@ def track_exception() -> Response:
     if opted_out():
         return Response(status=204)
     report = exception_schema.load(read_json_body())
-    now = datetime.now(UTC)
-    facts = RequestFacts(user_agent=request.headers.get("User-Agent", ""), received_at=now)
+    facts = RequestFacts(
+        user_agent=request.headers.get("User-Agent", ""), received_at=datetime.now(UTC)
+    )
     record = build_exception(report, facts, ingest_rules())
     if isinstance(record, Drop):
         return Response(status=204)
-    cache = current_app.extensions["faultline.ingest_cache"]
-    try:
-        store_exception(record, cache, now)
-    except IntegrityError:
-        # A cached source whose project was deleted a moment ago: forget and try once more.
-        cache.clear()
-        store_exception(record, cache, now)
+    current_app.extensions["faultline.writer"].write(record)
     return Response(status=204)
-
-
-def store_exception(record: ExceptionRecord, cache: IngestCache, now: datetime) -> None:
-    """Register the source if new and store the event, in one committed transaction."""
-    cap = current_app.config["FAULTLINE"]["ingest"]["auto_register_cap"]
-    with write_transaction() as conn:
-        source = find_or_register_source(conn, cache, record.source_key, "web", cap, now)
-        if source is not None:
-            source_id, project_id = source
-            save_exception(conn, cache, record, project_id, source_id)

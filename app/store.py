@@ -7,9 +7,10 @@ building and cache-keying a statement costs more CPU than SQLite takes to run it
 import functools
 import secrets
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, String, bindparam, case, delete, func, select, update
+from sqlalchemy import Connection, Integer, String, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -116,11 +117,18 @@ class Statements:
             .values(project_id=bindparam("project_id"), version=release, first_seen=seen_at)
             .on_conflict_do_nothing(index_elements=["project_id", "version"])
         )
+        count = bindparam("n", type_=Integer())
+        first_seen = bindparam("first_seen", type_=UTCDateTime())
+        last_seen = bindparam("last_seen", type_=UTCDateTime())
+        first_release = bindparam("first_release", type_=String())
+        last_release = bindparam("last_release", type_=String())
         bump = {
-            "event_count": groups.c.event_count + 1,
-            "last_seen": case((groups.c.last_seen < seen_at, seen_at), else_=groups.c.last_seen),
-            "last_release": func.coalesce(release, groups.c.last_release),
-            "first_release": func.coalesce(groups.c.first_release, release),
+            "event_count": groups.c.event_count + count,
+            "last_seen": case(
+                (groups.c.last_seen < last_seen, last_seen), else_=groups.c.last_seen
+            ),
+            "last_release": func.coalesce(last_release, groups.c.last_release),
+            "first_release": func.coalesce(groups.c.first_release, first_release),
         }
         returning = (
             groups.c.id,
@@ -148,7 +156,7 @@ class Statements:
                 "culprit",
             )
         }
-        # One statement creates the group or counts the event in it; concurrent first events
+        # One statement creates the group or counts the events in it; concurrent first events
         # of a new fingerprint meet on the unique key and yield one group with an exact count.
         self.upsert_group = (
             insert_for(groups)
@@ -156,11 +164,11 @@ class Statements:
                 **new_group,
                 status="unresolved",
                 regressed=False,
-                event_count=1,
-                first_seen=seen_at,
-                last_seen=seen_at,
-                first_release=release,
-                last_release=release,
+                event_count=count,
+                first_seen=first_seen,
+                last_seen=last_seen,
+                first_release=first_release,
+                last_release=last_release,
             )
             .on_conflict_do_update(index_elements=["project_id", "fingerprint"], set_=bump)
             .returning(*returning)
@@ -168,9 +176,9 @@ class Statements:
         self.insert_event = ExceptionEvent.__table__.insert()
         self.count_day = (
             insert_for(days)
-            .values(group_id=bindparam("group_id"), day=bindparam("day"), count=1)
+            .values(group_id=bindparam("group_id"), day=bindparam("day"), count=count)
             .on_conflict_do_update(
-                index_elements=["group_id", "day"], set_={"count": days.c.count + 1}
+                index_elements=["group_id", "day"], set_={"count": days.c.count + count}
             )
         )
 
@@ -237,41 +245,95 @@ def _register_source(conn: Connection, sql: Statements, key: str, kind: str, now
         return conn.execute(sql.source_by_key, {"key": key}).one()
 
 
-def save_exception(
-    conn: Connection,
-    cache: IngestCache,
-    record: ExceptionRecord,
-    project_id: int,
-    source_id: int | None,
-) -> int:
-    """Store one event, count it in its group (created on first sight) and apply the group's
-    lifecycle rules; returns the id of the group that counted it."""
+def save_exceptions(
+    conn: Connection, cache: IngestCache, records: list[ExceptionRecord], auto_register_cap: int
+) -> list[bool]:
+    """Store a batch of events: sources registered, releases noted, each group counted once
+    per batch, events inserted together, daily counts bumped, lifecycle rules applied.
+    Returns, per record, whether it was stored (False: the source cap was reached)."""
     sql = statements(conn)
-    now = record.received_at
-    keys = {"project_id": project_id, "received_at": now, "release": record.release}
-    if record.release and not cache.release_known(project_id, record.release):
-        conn.execute(sql.insert_release, keys)
-        cache.remember_release(project_id, record.release)
+    placed = [
+        find_or_register_source(
+            conn,
+            cache,
+            record.source_key,
+            record.source_kind,
+            auto_register_cap,
+            record.received_at,
+        )
+        for record in records
+    ]
+    by_group: dict[tuple[int, str], list[tuple[ExceptionRecord, int]]] = {}
+    for record, source in zip(records, placed, strict=True):
+        if source is not None:
+            by_group.setdefault((source[1], record.fingerprint), []).append((record, source[0]))
+    _note_releases(conn, cache, sql, by_group)
+    rows, days = [], Counter()
+    # A fixed order of row locks across concurrent writers rules out deadlocks.
+    for (project_id, fingerprint), members in sorted(by_group.items()):
+        group_id = _count_in_group(conn, sql, project_id, fingerprint, [m[0] for m in members])
+        for record, source_id in members:
+            rows.append(_event_row(record, project_id, source_id, group_id))
+            days[group_id, record.received_at.date()] += 1
+    if rows:
+        conn.execute(sql.insert_event, rows)
+    for (group_id, day), count in sorted(days.items()):
+        conn.execute(sql.count_day, {"group_id": group_id, "day": day, "n": count})
+    return [source is not None for source in placed]
+
+
+def _note_releases(conn, cache: IngestCache, sql: Statements, by_group: dict) -> None:
+    first_seen: dict[tuple[int, str], datetime] = {}
+    for (project_id, _), members in by_group.items():
+        for record, _ in members:
+            key = (project_id, record.release)
+            if record.release and (key not in first_seen or record.received_at < first_seen[key]):
+                first_seen[key] = record.received_at
+    for (project_id, release), seen in sorted(first_seen.items()):
+        if not cache.release_known(project_id, release):
+            conn.execute(
+                sql.insert_release,
+                {"project_id": project_id, "release": release, "received_at": seen},
+            )
+            cache.remember_release(project_id, release)
+
+
+def _count_in_group(
+    conn: Connection, sql: Statements, project_id: int, fingerprint: str, records: list
+) -> int:
+    first = records[0]
+    releases = [record.release for record in records if record.release]
+    counted = {
+        "project_id": project_id,
+        "fingerprint": fingerprint,
+        "n": len(records),
+        "first_seen": min(record.received_at for record in records),
+        "last_seen": max(record.received_at for record in records),
+        "first_release": releases[0] if releases else None,
+        "last_release": releases[-1] if releases else None,
+    }
     group = conn.execute(
         sql.upsert_group,
         {
-            **keys,
-            "fingerprint": record.fingerprint,
-            "fingerprint_version": record.fingerprint_version,
-            "fingerprint_basis": record.fingerprint_basis,
-            "title": record.title,
-            "exc_type": record.exc_type,
-            "culprit": record.culprit,
+            **counted,
+            "fingerprint_version": first.fingerprint_version,
+            "fingerprint_basis": first.fingerprint_basis,
+            "title": first.title,
+            "exc_type": first.exc_type,
+            "culprit": first.culprit,
         },
     ).one()
     if group.merged_into_id is not None:
-        group = conn.execute(sql.bump_group, {**keys, "group_id": group.merged_into_id}).one()
-    conn.execute(sql.insert_event, _event_row(record, project_id, source_id, group.id))
-    conn.execute(sql.count_day, {"group_id": group.id, "day": now.date()})
-    if group.event_count == 1:
-        add_transition(conn, group.id, "created", SYSTEM_ACTOR, now)
+        # Only the bump's own parameters: an UPDATE would also SET any column named in them.
+        bump = {key: counted[key] for key in ("n", "last_seen", "first_release", "last_release")}
+        group = conn.execute(sql.bump_group, {**bump, "group_id": group.merged_into_id}).one()
+    if group.event_count == len(records):
+        add_transition(conn, group.id, "created", SYSTEM_ACTOR, counted["first_seen"])
     elif group.status != "unresolved":
-        _apply_lifecycle(conn, group, record, project_id)
+        before = group.event_count - len(records)
+        for position, record in enumerate(records, start=1):
+            if _apply_lifecycle(conn, group, before + position, record, project_id):
+                break
     return group.id
 
 
@@ -301,7 +363,9 @@ def _event_row(record: ExceptionRecord, project_id: int, source_id: int | None, 
     }
 
 
-def _apply_lifecycle(conn: Connection, group, record: ExceptionRecord, project_id: int) -> None:
+def _apply_lifecycle(
+    conn: Connection, group, event_count: int, record: ExceptionRecord, project_id: int
+) -> bool:
     order = None
     if record.release and group.resolution_release:
         seen = dict(
@@ -320,7 +384,7 @@ def _apply_lifecycle(conn: Connection, group, record: ExceptionRecord, project_i
         )
     state = triage.GroupState(
         status=group.status,
-        event_count=group.event_count,
+        event_count=event_count,
         resolved_at=group.resolved_at,
         resolution_kind=group.resolution_kind,
         resolution_release=group.resolution_release,
@@ -329,7 +393,7 @@ def _apply_lifecycle(conn: Connection, group, record: ExceptionRecord, project_i
     )
     outcome = triage.event_outcome(state, record.received_at, record.release, order)
     if outcome is None:
-        return
+        return False
     values = clear_triage_fields()
     if outcome == "regressed":
         values.update(regressed=True, regressed_at=record.received_at)
@@ -342,6 +406,7 @@ def _apply_lifecycle(conn: Connection, group, record: ExceptionRecord, project_i
         record.received_at,
         {"release": record.release, "event_id": record.event_id},
     )
+    return True
 
 
 def clear_triage_fields() -> dict:

@@ -1,5 +1,6 @@
 """Exception fingerprints: which events belong to one group, and why."""
 
+import functools
 import hashlib
 import json
 import re
@@ -123,6 +124,8 @@ def _placeholder(m: re.Match) -> str:
     return f"<{kind}>"
 
 
+# Pure and called per frame: the same bundle URLs and names recur in almost every event.
+@functools.lru_cache(maxsize=8192)
 def normalise_module(filename: str | None) -> str | None:
     """Stable module name from a URL or path: no origin, query, `.min`, versions or hashes."""
     if not filename or filename in _PSEUDO_FILES:
@@ -199,6 +202,7 @@ def _is_hash(token: str, first: bool) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_function(name: str | None) -> str | None:
     """Last segment of a function name; None for anonymous or engine-label names."""
     if not name:

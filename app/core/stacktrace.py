@@ -1,5 +1,6 @@
 """Parse stack-trace text (V8, SpiderMonkey, JavaScriptCore, Python) into frames."""
 
+import functools
 import re
 
 from app.core.frames import Frame
@@ -269,6 +270,8 @@ def _host(url: str) -> str:
     return host.split(":", 1)[0].lower()
 
 
+# Pure and called for every frame of every event, over a few hundred distinct script URLs.
+@functools.lru_cache(maxsize=8192)
 def is_in_app(filename: str | None, function: str | None = None) -> bool:
     """Whether a frame belongs to the application rather than vendors, CDNs or the runtime."""
     if not filename or filename in NATIVE_LOCATIONS:
