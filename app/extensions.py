@@ -24,4 +24,5 @@ def rate_limit_key() -> str:
     return hmac.new(secret, client_ip().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-limiter = Limiter(rate_limit_key, headers_enabled=True, strategy="fixed-window")
+# No X-RateLimit headers: they cost a storage read per request; a 429 carries Retry-After.
+limiter = Limiter(rate_limit_key, headers_enabled=False, strategy="fixed-window")
