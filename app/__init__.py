@@ -34,7 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
         SECRET_KEY=secret,
         TESTING=config["mode"] == "test",
         RATELIMIT_STORAGE_URI=limiter_storage_uri(config["ratelimit"]["storage_url"]),
-        JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
 

@@ -1,6 +1,7 @@
 """The `faultline` command: serve, migrate, projects, tokens, config check."""
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -35,6 +36,10 @@ def _session(config: dict) -> Session:
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
     """Faultline: privacy-first error tracking and web analytics."""
+    # Our log lines carry no request data (no address, URL or header), only what happened.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = {"config_path": config_path or config_path_from_env()}
 
 

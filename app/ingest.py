@@ -1,7 +1,6 @@
 """Public ingest (hostile ground): CORS, size cap, rate limit, DNT/GPC, validate, store, 204."""
 
 import json
-import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -11,7 +10,6 @@ from app.extensions import limiter
 from app.schemas import ExceptionReportIn
 
 bp = Blueprint("ingest", __name__)
-log = logging.getLogger("faultline.ingest")
 exception_schema = ExceptionReportIn()
 JSON_TYPES = ("application/json", "text/plain", "")
 
