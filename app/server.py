@@ -39,5 +39,7 @@ def serve(config: dict, host: str, port: int, build_app: Callable | None = None)
         "timeout": 60,
         "graceful_timeout": 10,
         "forwarded_allow_ips": "127.0.0.1" if config["web"]["trust_proxy"] else "",
+        # One fixed control-socket path would be shared by every instance on the machine.
+        "control_socket_disable": True,
     }
     _Server(build_app, options).run()
