@@ -43,12 +43,12 @@ def create_app(config: dict | None = None) -> Flask:
     from app.extensions import limiter
     from app.openapi import bp as openapi_bp
     from app.store import IngestCache
-    from app.writer import BatchWriter
+    from app.writer import IngestWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it
 
     db.init_app(app)
-    app.extensions["faultline.writer"] = BatchWriter(
+    app.extensions["faultline.writer"] = IngestWriter(
         app.extensions["faultline.engine"], IngestCache(), config["ingest"]["auto_register_cap"]
     )
     limiter.init_app(app)

@@ -1,47 +1,52 @@
-"""The group-commit writer: one bad event in a batch fails alone, the others are stored."""
+"""Storing events: batches count each group once, and a stale cache never loses an event."""
 
-import dataclasses
-import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
-from app.models import ExceptionEvent, ExceptionGroup
-from tests.conftest import CHROME_UA, payload
+from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
+from app.store import IngestCache, save_exceptions
+from tests.conftest import CHROME_UA, payload, post_exception
 
 
-def record(config, name="chrome_typeerror"):
+def record(config, name="chrome_typeerror", at=None, **changes):
     """A record built by the real pipeline from a stored payload."""
-    facts = RequestFacts(user_agent=CHROME_UA, received_at=datetime.now(UTC))
-    return build_exception(payload(name), facts, IngestRules(caps=config["ingest"]["caps"]))
+    facts = RequestFacts(user_agent=CHROME_UA, received_at=at or datetime.now(UTC))
+    rules = IngestRules(caps=config["ingest"]["caps"])
+    return build_exception(payload(name, **changes), facts, rules)
 
 
-def test_a_bad_event_fails_alone(app, config, session):
-    writer = app.extensions["faultline.writer"]
-    first = record(config)
-    assert writer.write(first) is True
-    duplicate = dataclasses.replace(record(config), event_id=first.event_id)
-    batch = [record(config), duplicate, record(config, "chrome_referenceerror")]
-    outcomes: dict[int, object] = {}
-    start = threading.Barrier(len(batch))
+def test_a_batch_counts_each_group_once(app, config, session):
+    now = datetime.now(UTC)
+    batch = [
+        record(config, at=now, v="shop@1.0"),
+        record(config, "chrome_referenceerror", at=now),
+        record(config, at=now + timedelta(seconds=1), v="shop@1.1"),
+        record(config, at=now + timedelta(days=1), v=None),
+    ]
+    engine = app.extensions["faultline.engine"]
+    with engine.begin() as conn:
+        assert save_exceptions(conn, IngestCache(), batch, 100) == [True] * 4
+    groups = {g.exc_type: g for g in session.scalars(select(ExceptionGroup))}
+    typeerror = groups["TypeError"]
+    assert typeerror.event_count == 3
+    assert (typeerror.first_release, typeerror.last_release) == ("shop@1.0", "shop@1.1")
+    assert typeerror.last_seen == now + timedelta(days=1)
+    assert groups["ReferenceError"].event_count == 1
+    days = session.scalars(select(GroupDay.count).where(GroupDay.group_id == typeerror.id))
+    assert sorted(days) == [1, 2]
+    created = session.scalar(select(func.count()).select_from(GroupTransition))
+    assert created == 2
+    assert session.scalar(select(func.count()).select_from(ExceptionEvent)) == 4
 
-    def send(index, item):
-        start.wait()
-        try:
-            outcomes[index] = writer.write(item)
-        except IntegrityError as error:
-            outcomes[index] = error
 
-    threads = [threading.Thread(target=send, args=pair) for pair in enumerate(batch)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert outcomes[0] is True and outcomes[2] is True
-    assert isinstance(outcomes[1], IntegrityError)
-    assert session.scalar(select(func.count()).select_from(ExceptionEvent)) == 3
-    counts = sorted(session.scalars(select(ExceptionGroup.event_count)).all())
-    assert counts == [1, 2]
-
+def test_an_event_for_a_just_deleted_project_is_not_lost(client, auth, session):
+    assert post_exception(client, payload("chrome_typeerror")).status_code == 204
+    project = client.get("/api/v1/projects", headers=auth).json["items"][0]
+    assert client.delete(f"/api/v1/projects/{project['id']}", headers=auth).status_code == 204
+    # The ingest cache still maps the host to the deleted project's source.
+    assert post_exception(client, payload("chrome_typeerror")).status_code == 204
+    assert session.scalar(select(func.count()).select_from(ExceptionEvent)) == 1
+    assert session.scalar(select(func.count()).select_from(Source)) == 1
+    assert len(client.get("/api/v1/groups", headers=auth).json["items"]) == 1
