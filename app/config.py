@@ -148,12 +148,12 @@ def _coerce(default, value, dotted: str):
 def _validate(config: dict) -> None:
     if config["mode"] not in MODES:
         raise ConfigError(f"mode must be one of {', '.join(MODES)}")
-    if config["mode"] == "production":
+    if config["mode"] != "development":
         secret = config["secret_key"]
         if secret.strip().lower() in KNOWN_WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(
                 f"secret_key must be a random string of at least {MIN_SECRET_LENGTH} characters "
-                "in production mode (for example from `python -c 'import secrets; "
+                "outside development mode (for example from `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))'`)"
             )
     for dotted, value in _numbers(config):

@@ -76,8 +76,9 @@ def test_wrong_values_are_rejected(tmp_path, text):
 
 
 @pytest.mark.parametrize("secret", ["", "change-me", "secret", "short-but-not-default"])
-def test_production_refuses_a_weak_or_default_secret(tmp_path, secret):
-    path = write(tmp_path, f"mode: production\nsecret_key: '{secret}'\n")
+@pytest.mark.parametrize("mode", ["production", "test"])
+def test_outside_development_a_weak_or_default_secret_is_refused(tmp_path, secret, mode):
+    path = write(tmp_path, f"mode: {mode}\nsecret_key: '{secret}'\n")
     with pytest.raises(ConfigError, match="secret_key"):
         load_config(path, environ={})
 
