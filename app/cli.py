@@ -106,6 +106,28 @@ def purge(ctx: click.Context) -> None:
     click.echo(f"removed {removed} events received before {before.isoformat()}")
 
 
+@main.command()
+@click.pass_context
+def regroup(ctx: click.Context) -> None:
+    """Move groups to the current fingerprint version (run after an upgrade that changes it)."""
+    from datetime import UTC, datetime
+
+    from app.core.fingerprint import FINGERPRINT_VERSION, compute
+    from app.regroup import regroup as run_regroup
+
+    config = _config(ctx)
+    with _session(config) as session:
+        report = run_regroup(session, compute, FINGERPRINT_VERSION, datetime.now(UTC))
+        session.commit()
+    click.echo(
+        f"fingerprint v{FINGERPRINT_VERSION}: {report.rekeyed} groups re-keyed, "
+        f"{report.unchanged} unchanged, {report.pointers} extra keys kept pointing at their "
+        f"group, {report.without_events} without events left as they were"
+    )
+    for group_id, other in report.conflicts:
+        click.echo(f"conflict: group {group_id} would take group {other}'s key; not merged")
+
+
 @main.group()
 def project() -> None:
     """Manage projects."""

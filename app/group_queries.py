@@ -136,7 +136,7 @@ def group_detail(session: Session, group: ExceptionGroup, today: date) -> dict:
     ).first()
     detail = group_summary(group)
     detail.update(
-        fingerprint_basis=group.fingerprint_basis,
+        grouping=explain_grouping(group, latest),
         resolution={
             "resolved_at": iso(group.resolved_at),
             "kind": group.resolution_kind,
@@ -153,6 +153,28 @@ def group_detail(session: Session, group: ExceptionGroup, today: date) -> dict:
         history=_history(session, group.id),
     )
     return detail
+
+
+def explain_grouping(group: ExceptionGroup, latest: ExceptionEvent | None) -> dict:
+    """Why events share this group: the parts the fingerprint was computed from."""
+    parts: dict = {"type": None, "frames": [], "message": None, "custom": []}
+    for entry in group.fingerprint_basis or []:
+        kind, _, value = entry.partition(":")
+        if kind == "frame":
+            module, _, function = value.rpartition(":")
+            parts["frames"].append({"module": module or None, "function": function or None})
+        elif kind in ("type", "message"):
+            parts[kind] = value
+        else:
+            parts["custom"].append(entry)
+    return {
+        "fingerprint": group.fingerprint,
+        "version": group.fingerprint_version,
+        "basis": group.fingerprint_basis,
+        **parts,
+        "method": "frames" if parts["frames"] else "message" if parts["message"] else "custom",
+        "override": latest.fingerprint_override if latest else None,
+    }
 
 
 def _trend(session: Session, group_id: int, today: date) -> list[dict]:

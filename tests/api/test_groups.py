@@ -305,3 +305,21 @@ def test_health_is_public_and_reveals_no_version(client):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.json == {"ok": True}
+
+
+def test_detail_explains_the_grouping(client, auth):
+    report(client, "chrome_typeerror")
+    report(client, "stackless")
+    report(client, "chrome_referenceerror", fp=["{{ default }}", "tenant-7"])
+    by_type = {g["type"]: g["id"] for g in groups(client, auth)["items"]}
+    framed = client.get(f"/api/v1/groups/{by_type['TypeError']}", headers=auth).json["grouping"]
+    assert framed["method"] == "frames"
+    assert framed["type"] == "TypeError"
+    assert {"module": "assets/app.js", "function": "lineTotal"} in framed["frames"]
+    assert framed["message"] is None and framed["version"] == 1
+    stackless = client.get(f"/api/v1/groups/{by_type['Error']}", headers=auth).json["grouping"]
+    assert stackless["method"] == "message" and stackless["frames"] == []
+    assert "<" in stackless["message"]  # ids and numbers replaced by placeholders
+    custom = client.get(f"/api/v1/groups/{by_type['ReferenceError']}", headers=auth).json
+    assert custom["grouping"]["custom"] == ["tenant-7"]
+    assert custom["grouping"]["override"] == ["{{ default }}", "tenant-7"]
