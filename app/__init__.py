@@ -33,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=secret,
         TESTING=config["mode"] == "test",
+        # No API body needs more; public ingest lowers it further per request.
+        MAX_CONTENT_LENGTH=1024 * 1024,
         RATELIMIT_STORAGE_URI=limiter_storage_uri(config["ratelimit"]["storage_url"]),
     )
     app.json.sort_keys = False

@@ -54,3 +54,20 @@ def test_project_input_is_validated(client, auth):
         response = client.post("/api/v1/projects", json=body, headers=auth)
         assert response.status_code == 400
         assert response.json["error"]["code"] == "invalid"
+
+
+def test_oversized_api_body_is_413_json(client, auth):
+    response = client.post(
+        "/api/v1/projects",
+        data="x" * (1024 * 1024 + 1),
+        headers=auth,
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "request_entity_too_large"
+
+
+def test_wrong_method_is_405_json(client, auth):
+    response = client.put("/api/v1/projects", json={"name": "x"}, headers=auth)
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "method_not_allowed"
