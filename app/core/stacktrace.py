@@ -88,13 +88,25 @@ def parse_stack(text: str | None) -> list[Frame]:
 def _parse(text: str) -> list[Frame]:
     js: list[Frame] = []
     python: list[Frame] = []
+    group = -1  # column of the `|` border of the Python exception group being reported
     for raw in text.splitlines():
-        line = raw[:MAX_LINE].strip()
+        cut = raw[:MAX_LINE]
+        line = cut.strip()
         if not line:
             continue
+        if line[0] in "+|" and line.startswith(("+ Exception Group Traceback", "| ")):
+            # Python 3.11+ draws exception groups in a box: the group's own frames sit on its
+            # border, its sub-exceptions' tracebacks on deeper, indented borders.
+            column = len(cut) - len(cut.lstrip())
+            if line[0] == "+" and (group < 0 or column <= group):
+                python, group = [], column
+                continue
+            if line[0] == "+" or column != group:
+                continue
+            line = line[1:].strip()
         if line.startswith("Traceback (most recent call last)"):
             # A chained traceback: only the last one is the exception being reported.
-            python = []
+            python, group = [], -1
             continue
         if line.startswith("File "):
             frame = _parse_python(line)
@@ -194,6 +206,10 @@ def _parse_gecko(function: str, location: str) -> Frame | None:
         filename = _clean_filename(m[1])
         fn = function or "eval"
         return Frame(fn, filename, _int(m[2]), None, is_in_app(filename, fn))
+    if not location:
+        # JavaScriptCore prints eval'd and `new Function` code as `applyDiscount@`, `anonymous@`:
+        # no source behind it, but dropping it would lose the frame that threw.
+        return Frame(function, None, None, None, False) if function else None
     if location not in NATIVE_LOCATIONS and (" " in location or not _looks_like_location(location)):
         return None
     return _frame(function or None, location)

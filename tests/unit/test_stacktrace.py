@@ -20,6 +20,22 @@ def test_there_are_enough_fixtures():
         assert any(name.startswith(engine) for name in NAMES), engine
 
 
+def test_corpus_size_and_provenance():
+    """At least 80 pairs, 40+ of them captured by scripts/capture_stacks.py in real browsers."""
+    assert all((STACKS / f"{name}.json").exists() for name in NAMES)
+    assert len(NAMES) >= 80
+    captured = json.loads((STACKS / "captured.json").read_text())
+    assert len(captured) >= 40
+    for name, meta in captured.items():
+        assert name in NAMES, name
+        assert name.startswith(f"{meta['engine']}_"), name
+        assert meta["browser"] and meta["user_agent"] and meta["captured"], name
+    for engine in ("chromium", "firefox", "webkit"):
+        assert sum(m["engine"] == engine for m in captured.values()) >= 12, engine
+    # The loopback origin of the capture run never leaks into the fixtures.
+    assert not any("127.0.0.1" in (STACKS / f"{name}.txt").read_text() for name in captured)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_fixture(name):
     text = (STACKS / f"{name}.txt").read_text()
@@ -89,6 +105,34 @@ def test_python_innermost_first():
         ("inner", "/app/b.py", 2),
         ("outer", "/app/a.py", 1),
     ]
+
+
+def test_javascriptcore_frames_without_location_are_kept():
+    frames = parse_stack("applyDiscount@\nanonymous@\n@\nrun@https://a.example/app.js:14:13")
+    assert [(f.function, f.filename, f.lineno, f.in_app) for f in frames] == [
+        ("applyDiscount", None, None, False),
+        ("anonymous", None, None, False),
+        ("run", "https://a.example/app.js", 14, True),
+    ]
+
+
+def test_python_exception_group_reports_the_group_frames():
+    frames = parse_stack(
+        "  + Exception Group Traceback (most recent call last):\n"
+        '  |   File "/app/main.py", line 9, in outer\n'
+        "  |     raise ExceptionGroup(...)\n"
+        "  | ExceptionGroup: outer (1 sub-exception)\n"
+        "  +-+---------------- 1 ----------------\n"
+        "    | Exception Group Traceback (most recent call last):\n"
+        '    |   File "/app/main.py", line 2, in inner\n'
+        "    | ExceptionGroup: inner (1 sub-exception)\n"
+        "    +-+---------------- 1 ----------------\n"
+        "      | Traceback (most recent call last):\n"
+        '      |   File "/app/leaf.py", line 5, in leaf\n'
+        "      | ValueError: v\n"
+        "      +------------------------------------"
+    )
+    assert [(f.function, f.filename, f.lineno) for f in frames] == [("outer", "/app/main.py", 9)]
 
 
 def test_frames_are_capped():
