@@ -7,45 +7,42 @@ import re
 from dataclasses import dataclass
 
 from app.core.frames import Frame
+from app.core.messages import (
+    STACK_OVERFLOW,
+    canonical_message,
+    canonicalise,
+    is_mangled,
+    normalise_message,
+)
+
+__all__ = [
+    "FINGERPRINT_VERSION",
+    "Fingerprint",
+    "canonical_message",
+    "compute",
+    "culprit",
+    "normalise_function",
+    "normalise_message",
+    "normalise_module",
+    "title",
+]
 
 # Stored on every group. Bump it whenever anything below changes the hash of the same input,
 # and keep the old key reachable (or re-fingerprint) so groups never silently split or merge.
 FINGERPRINT_VERSION = 1
 
-MAX_FRAMES = 5  # top in-app frames that take part in the hash
-MAX_MESSAGE = 1024  # first-line chars fed to the parameteriser (keeps the regex cost bounded)
+# Named in-app frames that take part in the hash: the first one, nearest the throw. Deeper
+# frames would split one bug by browser: Safari keeps no frame past an `await` and drops a
+# caller that made a tail call, Chrome stops at ten. What tells two faults apart is the message.
+MAX_FRAMES = 1
+MAX_CYCLE = 5  # distinct frames kept from a stack overflow's repeating cycle
+OVERFLOW_WINDOW = 10  # ...looked for in the top frames only: Chrome prints no more
 MAX_TYPE = 128
 MAX_OVERRIDE_PARTS = 32
 MAX_OVERRIDE_PART = 256
 TITLE_MAX = 200
 
 _DEFAULT_RE = re.compile(r"^\{\{\s*default\s*\}\}$")
-
-# One alternation, tried left to right at each position, as Sentry's parameteriser does.
-# Every repetition is bounded so a hostile message cannot backtrack catastrophically.
-_H = "[0-9A-Fa-f]"
-_PARAM_RE = re.compile(
-    "|".join(
-        [
-            r"(?P<email>(?<![\w.+-])[\w.+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z][\w-]{0,62})",
-            r"(?P<url>\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s'\"<>()\[\]{}]{1,2000})",
-            rf"(?P<uuid>(?<![\w-]){_H}{{8}}-{_H}{{4}}-{_H}{{4}}-{_H}{{4}}-{_H}{{12}}(?![\w-]))",
-            r"(?P<date>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
-            r"(?:Z|[+-]\d{2}:?\d{2})?)?\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\b"
-            r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
-            r"(?: (?:GMT|UTC|[+-]\d{4}))?)",
-            r"(?P<ip>(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"
-            rf"|(?<![\w:.])(?:(?:{_H}{{1,4}}:){{7}}{_H}{{1,4}}"
-            rf"|(?:{_H}{{1,4}}:){{1,7}}:(?:{_H}{{1,4}}(?::{_H}{{1,4}}){{0,6}})?"
-            rf"|::(?:{_H}{{1,4}}(?::{_H}{{1,4}}){{0,6}})?)(?![\w:]))",
-            r"(?P<hex>\b0[xX][0-9A-Fa-f]{1,64}\b|(?<!\w)[0-9A-Fa-f]{7,128}(?!\w))",
-            r"(?P<str>(?<![\w'\"`])(?:'[^'\n]{0,500}'|\"[^\"\n]{0,500}\"|`[^`\n]{0,500}`)(?!\w))",
-            r"(?P<num>\d{1,64}(?:\.\d{1,64})?)",
-        ]
-    )
-)
-_SPACE_RE = re.compile(r"\s+")
-_WORD_CHAR_RE = re.compile(r"[A-Za-z_]")
 
 _ANONYMOUS = frozenset(
     {
@@ -63,10 +60,12 @@ _ANONYMOUS = frozenset(
         "eval",
         "eval code",
         "global code",
+        "module code",
         "<global>",
     }
 )
 _FUNC_SPLIT_RE = re.compile(r"/<|[./]")
+_ROLLUP_SUFFIX_RE = re.compile(r"(?<=\w)\$\d{1,4}$")
 _ALIAS_RE = re.compile(r"\s*\[as [^\]]{0,200}\]$")
 
 _VERSION_DIR_RE = re.compile(r"^v?\d+(?:\.\d+){0,5}(?:[-+][0-9A-Za-z.-]{1,40})?$")
@@ -80,6 +79,7 @@ _TOKEN_RE = re.compile(r"[.-]([A-Za-z0-9_]{6,64})(?=[.-]|$)")
 # Rollup/Vite 8-char base64url hashes may themselves contain `-` or `_`.
 _ROLLUP_RE = re.compile(r"-([A-Za-z0-9_-]{8})$")
 _WORD_WITH_VERSION_RE = re.compile(r"^[a-z]{2,}\d{1,4}$")  # es2015, html5, sha256
+_PAGE_ID_RE = re.compile(r"^(?:\d{1,20}|[0-9a-fA-F-]{8,64})$")
 _PSEUDO_FILES = frozenset({"[native code]", "native", "native code", "<anonymous>", "eval code"})
 
 
@@ -90,38 +90,6 @@ class Fingerprint:
     hash: str
     version: int
     basis: list[str]
-
-
-def normalise_message(message: str) -> str:
-    """First line of a message with ids, numbers, quoted values etc. replaced by placeholders."""
-    if not isinstance(message, str):
-        return ""
-    first = message.strip().split("\n", 1)[0][:MAX_MESSAGE]
-    return _SPACE_RE.sub(" ", _PARAM_RE.sub(_placeholder, first)).strip()
-
-
-def _placeholder(m: re.Match) -> str:
-    kind = m.lastgroup or "num"
-    text = m[0]
-    if kind == "hex" and text[:2].lower() != "0x" and len(text) == 7:
-        # Short git SHAs are hex ids; 7 digits are a number; 7 letters are a word ("defaced").
-        if text.isdigit():
-            return "<num>"
-        if not any(c.isdigit() for c in text):
-            return text
-    # From 8 characters every hex run is an id, digits-only ones included: a field of random
-    # hex ids sometimes draws an all-digit value, and it must not split the group.
-    if kind == "num":
-        # Standalone numbers always; digit runs inside words only from 2 digits (`user123`),
-        # so ordinary names such as `v2`, `h1` or `utf8` stay readable.
-        start, end = m.span()
-        source = m.string
-        inside = (start > 0 and _WORD_CHAR_RE.match(source[start - 1])) or (
-            end < len(source) and _WORD_CHAR_RE.match(source[end])
-        )
-        if inside and sum(c.isdigit() for c in text) < 2:
-            return text
-    return f"<{kind}>"
 
 
 # Pure and called per frame: the same bundle URLs and names recur in almost every event.
@@ -166,6 +134,8 @@ def _clean_basename(base: str) -> str:
     stem, dot, ext = base.rpartition(".")
     if not dot or not stem or len(ext) > 6:
         stem, ext = base, ""
+        if _PAGE_ID_RE.match(base):
+            return "<id>"  # an inline script on /products/18231: one module for every product
     if stem.endswith(".min"):
         stem = stem[:-4]
     stem = _FILE_VERSION_RE.sub("", stem)  # jquery-3.7.1, lodash@4.17.21
@@ -207,8 +177,9 @@ def normalise_function(name: str | None) -> str | None:
     """Last segment of a function name; None for anonymous or engine-label names."""
     if not name:
         return None
-    name = name.strip()
-    for prefix in ("async ", "new "):
+    # Firefox labels frames reached asynchronously: `async*f`, `promise callback*f`.
+    name = name.rsplit("*", 1)[-1].strip()
+    for prefix in ("async ", "new ", "bound "):
         if name.startswith(prefix):
             name = name[len(prefix) :].strip()
     name = _ALIAS_RE.sub("", name)
@@ -217,7 +188,11 @@ def normalise_function(name: str | None) -> str | None:
     last = _FUNC_SPLIT_RE.split(name)[-1].strip()
     if last.lower() in _ANONYMOUS or last.startswith("(anonymous"):
         return None
-    return last[:200]
+    if last.startswith(("get ", "set ")):
+        last = last[4:].strip()  # accessors: V8 prints `get total`, JavaScriptCore `total`
+    # Rollup renames a function `f$1` when another module of the bundle defines `f` too, which
+    # a deploy that adds such a module does to code that did not change.
+    return _ROLLUP_SUFFIX_RE.sub("", last)[:200] or None
 
 
 def normalise_type(exc_type: str | None) -> str:
@@ -226,36 +201,77 @@ def normalise_type(exc_type: str | None) -> str:
     return text[:MAX_TYPE] or "Error"
 
 
-def frame_pairs(frames: list[Frame]) -> list[tuple[str, str]]:
-    """The (module, function) pairs that take part in grouping, top frame first."""
-    in_app = [f for f in frames if f.in_app]
+def _grouping_name(frame: Frame) -> str | None:
+    """The function name grouping may rely on: not anonymous, not made up by a minifier."""
+    name = normalise_function(frame.function)
+    if name is None or not is_mangled(name):
+        return name
+    # Python is never minified; `f` there is a real name.
+    filename = frame.filename or ""
+    return name if filename.endswith(".py") or filename.startswith("<") else None
+
+
+def frame_pairs(
+    frames: list[Frame], exc_type: str = "", overflow: bool = False
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """(module of the innermost in-app frame, top named (module, function) pairs)."""
+    innermost: str | None = None
     pairs: list[tuple[str, str]] = []
-    for frame in in_app or frames:
+    limit = MAX_CYCLE if overflow else MAX_FRAMES
+    if overflow:
+        frames = frames[:OVERFLOW_WINDOW]
+    for frame in [f for f in frames if f.in_app] or frames:
         if not frame.filename or frame.filename in _PSEUDO_FILES:
             # Engines disagree on native frames (Firefox omits them, Chrome prints
             # `<anonymous>`, Safari `[native code]`), so they must not decide the group.
             continue
         module = normalise_module(frame.filename)
-        function = normalise_function(frame.function)
+        function = _grouping_name(frame)
         if module is None and function is None:
             continue
-        pair = (module or "", function or "")
-        if pairs and pairs[-1] == pair:
-            continue  # recursion: the same frame again adds nothing
+        if innermost is None:
+            if function is not None and _is_error_class(function, exc_type):
+                # Firefox and Safari list the error class's own constructor; Chrome does not.
+                continue
+            innermost = module or ""
+        if function is None:
+            # Anonymous and minified frames: Firefox names some closures the others leave
+            # anonymous, Safari drops the ones that end in a tail call, and mangled names
+            # change with every build.
+            continue
+        pair = (module or "", function)
+        if pair in pairs:
+            continue  # recursion; in an overflow, which member of the cycle is on top is chance
         pairs.append(pair)
-        if len(pairs) == MAX_FRAMES:
+        if len(pairs) == limit:
             break
-    return pairs
+    return innermost, sorted(pairs) if overflow else pairs
+
+
+def _is_error_class(function: str, exc_type: str) -> bool:
+    """Whether a frame is the constructor of the error being thrown (`PaymentError`)."""
+    if function == exc_type:
+        return True
+    return function[0].isupper() and function.endswith(("Error", "Exception"))
 
 
 def default_basis(exc_type: str, message: str, frames: list[Frame]) -> list[str]:
     """The human-readable parts our own algorithm hashes."""
-    basis = [f"type:{normalise_type(exc_type)}"]
-    pairs = frame_pairs(frames)
+    kind, text, known = canonicalise(exc_type, message)
+    kind = normalise_type(kind)
+    basis = [f"type:{kind}"]
+    innermost, pairs = frame_pairs(frames, kind, overflow=text == STACK_OVERFLOW)
     if pairs:
         basis.extend(f"frame:{module}:{function}" for module, function in pairs)
-    else:
-        basis.append(f"message:{normalise_message(message)}")
+    elif innermost is not None:
+        basis.append(f"frame:{innermost}:")  # no name survived: at least which bundle threw
+    # Two faults near one named frame differ in the message, the part Sentry reads from the
+    # source line. It counts when every engine words it alike and it carries no data (an
+    # engine error in canonical form), or when nothing else can tell bugs apart. An
+    # application's own message may hold names and slugs that would split one bug (a bot on
+    # a thousand product pages), so next to a named frame it does not count.
+    if known or not pairs:
+        basis.append(f"message:{normalise_message(text)}")
     return basis
 
 
@@ -293,14 +309,13 @@ def title(exc_type: str, message: str) -> str:
 
 
 def culprit(frames: list[Frame]) -> str | None:
-    """Top in-app frame as `function (module)`, `module` or `function`; None without one."""
-    for frame in frames:
-        if not frame.in_app:
-            continue
-        module = normalise_module(frame.filename)
-        function = normalise_function(frame.function)
-        if function and module:
-            return f"{function} ({module})"
-        if module or function:
-            return module or function
-    return None
+    """The frame grouping anchors on, as `function (module)`, else the module; None without."""
+    in_app = [f for f in frames if f.in_app]
+    innermost, pairs = frame_pairs(in_app)
+    if pairs:
+        module, function = pairs[0]
+        return f"{function} ({module})" if module else function
+    if innermost:
+        return innermost
+    # Frames without a file (eval'd code in Safari) still name a function worth showing.
+    return next(filter(None, (normalise_function(f.function) for f in in_app)), None)

@@ -1,0 +1,128 @@
+"""Grouping cost per event: parse the stack, then fingerprint it, in-process.
+
+    .venv/bin/python bench/grouping.py              # 20000 events per workload
+    .venv/bin/python bench/grouping.py --events 100000
+
+Two workloads: the ingest benchmark's 12-frame browser stacks (`bench/reports.py`: 40 bugs,
+V8 and SpiderMonkey/JavaScriptCore styles, three releases) and the labelled grouping corpus
+(`tests/fixtures/grouping/`, stack-bearing reports). Each event is timed on its own with
+`perf_counter_ns`; the reference is `json.loads` of the same report body, timed the same way
+in the same run, so the ratio holds across machines. Caches are warm, as on a server that has
+seen a few events per bundle; `--cold` clears them before every event (the worst case).
+Exits 1 when the median misses the target.
+"""
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(BENCH), str(ROOT)]
+
+from reports import reports  # noqa: E402
+
+from app.core import fingerprint as fp  # noqa: E402
+from app.core import stacktrace  # noqa: E402
+
+TARGET_US = 300.0  # median parse + fingerprint per event
+CORPUS = ROOT / "tests" / "fixtures" / "grouping"
+
+
+def ingest_bodies(count: int) -> list[bytes]:
+    """Report bodies as the tracker posts them: `ty`, `m`, `s` (stack), `fp`."""
+    return [body for body, _agent in reports(count)]
+
+
+def corpus_bodies(count: int) -> list[bytes]:
+    """Stack-bearing corpus reports in the tracker's wire shape, cycled up to `count`."""
+    rows = []
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            row = json.loads(line)
+            if row["stack"]:
+                body = {"ty": row["type"], "m": row["message"], "s": row["stack"], "fp": row["fp"]}
+                rows.append(json.dumps(body, separators=(",", ":")).encode())
+    return [rows[i % len(rows)] for i in range(count)]
+
+
+def clear_caches() -> None:
+    """Forget every memoised bundle URL and function name."""
+    fp.normalise_module.cache_clear()
+    fp.normalise_function.cache_clear()
+    stacktrace.is_in_app.cache_clear()
+
+
+def measure(bodies: list[bytes], cold: bool) -> tuple[list[float], list[float], list[float]]:
+    """Per-event microseconds: (parse + fingerprint, parse alone, json.loads of the body)."""
+    decoded = [json.loads(body) for body in bodies]
+    parse, compute = stacktrace.parse_stack, fp.compute
+    for report in decoded[:500]:  # warm-up: caches, regex compilation
+        compute(report.get("ty"), report.get("m"), parse(report.get("s")), report.get("fp"))
+    ours, parsing, reference = [], [], []
+    clock = time.perf_counter_ns
+    gc.disable()  # a collection landing inside one event would be noise, not its cost
+    try:
+        for body, report in zip(bodies, decoded, strict=True):
+            start = clock()
+            json.loads(body)
+            loaded = clock()
+            if cold:
+                clear_caches()
+                loaded = clock()
+            # What ingest does per event to find the group: parse the stack, fingerprint it.
+            frames = parse(report.get("s"))
+            parsed = clock()
+            compute(report.get("ty"), report.get("m"), frames, report.get("fp"))
+            end = clock()
+            reference.append((loaded - start) / 1000)
+            parsing.append((parsed - loaded) / 1000)
+            ours.append((end - loaded) / 1000)
+    finally:
+        gc.enable()
+    return ours, parsing, reference
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def summary(name: str, bodies: list[bytes], cold: bool) -> float:
+    """Measure one workload, print it, return its median."""
+    ours, parsing, reference = measure(bodies, cold)
+    med, p90 = statistics.median(ours), percentile(ours, 0.9)
+    ref_med, ref_p90 = statistics.median(reference), percentile(reference, 0.9)
+    size = statistics.median(len(body) for body in bodies)
+    print(f"{name} ({len(bodies)} events, median body {size:.0f} B)")
+    print(f"  parse + fingerprint  median {med:6.1f} us  p90 {p90:6.1f} us")
+    print(f"    of which parse     median {statistics.median(parsing):6.1f} us")
+    print(f"  json.loads (ref.)    median {ref_med:6.1f} us  p90 {ref_p90:6.1f} us")
+    print(f"  ratio                median {med / ref_med:5.1f}x   p90 {p90 / ref_p90:5.1f}x")
+    return med
+
+
+def main() -> int:
+    """Run both workloads; 1 when a median misses the target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--cold", action="store_true", help="clear caches before every event")
+    args = parser.parse_args()
+    mode = "cold caches" if args.cold else "warm caches"
+    print(f"parse_stack + fingerprint.compute per event, {mode}; target median < {TARGET_US} us")
+    worst = max(
+        summary("ingest reports (12-frame stacks)", ingest_bodies(args.events), args.cold),
+        summary("grouping corpus (with stacks)", corpus_bodies(args.events), args.cold),
+    )
+    verdict = "PASS" if worst < TARGET_US else "FAIL"
+    print(f"{verdict}: worst median {worst:.1f} us against a target of {TARGET_US:.0f} us")
+    return 0 if worst < TARGET_US else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
