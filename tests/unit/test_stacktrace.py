@@ -240,3 +240,12 @@ def test_never_raises_on_arbitrary_text(text):
 )
 def test_never_raises_on_stack_like_text(text):
     assert len(parse_stack(text)) <= MAX_FRAMES
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.text(min_size=1, max_size=80))
+def test_never_raises_on_16kb_of_a_repeated_pattern(seed):
+    # Repetition is what makes backtracking regexes blow up; the time bound itself is measured
+    # by bench/grouping.py (hostile 16 KB inputs), since tests assert no timings.
+    text = (seed * (16384 // len(seed) + 1))[:16384]
+    assert len(parse_stack(text)) <= MAX_FRAMES
