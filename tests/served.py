@@ -20,7 +20,8 @@ def free_port() -> int:
 
 @contextmanager
 def served(config: dict, folder: Path):
-    """Start the server with this config; yield (base URL, path of its log file)."""
+    """Start the server with this config; yield (base URL, path of its log file, process).
+    The server runs in its own process group, so a test can kill all of it at once."""
     port = free_port()
     config_path = folder / "served.yaml"
     config_path.write_text(yaml.safe_dump(config))
@@ -41,14 +42,16 @@ def served(config: dict, folder: Path):
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, process, log_path)
-            yield base, log_path
+            yield base, log_path, process
         finally:
-            process.terminate()
-            process.wait(timeout=20)
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=20)
 
 
 def _wait_until_up(base: str, process, log_path: Path) -> None:

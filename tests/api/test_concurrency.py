@@ -19,7 +19,7 @@ def test_same_new_fingerprint_from_many_threads_is_one_exact_group(config, make_
     config["web"].update(workers=3, threads=8)
     body = json.dumps(payload("chrome_typeerror", u="https://race.example/")).encode()
 
-    with served(config, tmp_path) as (base, _log):
+    with served(config, tmp_path) as (base, _log, _process):
 
         def send(_n: int) -> int:
             request = urllib.request.Request(

@@ -81,7 +81,7 @@ def test_nothing_personal_is_stored_or_logged_in_process(make_app, caplog):
 
 def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tmp_path):
     config["web"]["trust_proxy"] = True
-    with served(config, tmp_path) as (base, log_path):
+    with served(config, tmp_path) as (base, log_path, _process):
         request = urllib.request.Request(
             base + "/track/exception",
             data=json.dumps(personal_report()).encode(),
