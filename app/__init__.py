@@ -43,8 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api import bp as api_bp
     from app.core.useragent import warm_up
     from app.extensions import limiter
+    from app.ingest_cache import IngestCache
     from app.openapi import bp as openapi_bp
-    from app.store import IngestCache
     from app.writer import IngestWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it

@@ -1,35 +1,29 @@
 """Ingest writes: sources, releases, events, the group upsert and daily counts. Never commits.
 
-The hot path runs on a SQLAlchemy Core connection with statements built once per dialect:
-building and cache-keying a statement costs more CPU than SQLite takes to run it.
+The hot path runs on a SQLAlchemy Core connection with the statements of app/statements.py.
 """
 
-import functools
 import secrets
-import time
 from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Integer, String, bindparam, case, delete, func, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core import triage
 from app.core.pipeline import ExceptionRecord
+from app.ingest_cache import IngestCache
 from app.models import (
     ExceptionEvent,
-    ExceptionGroup,
-    GroupDay,
     GroupTransition,
     Project,
     Release,
-    Source,
-    UTCDateTime,
 )
+from app.statements import GROUPS, Statements, statements
 
 SYSTEM_ACTOR = "system"
-GROUPS = ExceptionGroup.__table__
 
 
 def dialect_name(executor: Session | Connection) -> str:
@@ -54,143 +48,6 @@ def create_project(session: Session, name: str, now: datetime | None = None) -> 
     session.add(project)
     session.flush()
     return project
-
-
-class IngestCache:
-    """Per-process memo of source ids and known releases, so that most events need three
-    statements. Entries expire, so a source moved to another project is seen within a TTL;
-    a deleted project surfaces as an IntegrityError, after which the caller clears it."""
-
-    def __init__(self, ttl_seconds: float = 30.0, max_entries: int = 10_000) -> None:
-        self.ttl = ttl_seconds
-        self.max_entries = max_entries
-        self.sources: dict[str, tuple[int, int, float]] = {}
-        self.releases: set[tuple[int, str]] = set()
-
-    def source(self, key: str) -> tuple[int, int] | None:
-        """Cached (source id, project id), if fresh."""
-        entry = self.sources.get(key)
-        if entry is None or entry[2] < time.monotonic():
-            return None
-        return entry[0], entry[1]
-
-    def remember_source(self, key: str, ids: tuple[int, int]) -> None:
-        """Cache a source lookup."""
-        if len(self.sources) >= self.max_entries:
-            self.sources.clear()
-        self.sources[key] = (*ids, time.monotonic() + self.ttl)
-
-    def release_known(self, project_id: int, version: str) -> bool:
-        """True when this process already stored the release."""
-        return (project_id, version) in self.releases
-
-    def remember_release(self, project_id: int, version: str) -> None:
-        """Note a stored release."""
-        if len(self.releases) >= self.max_entries:
-            self.releases.clear()
-        self.releases.add((project_id, version))
-
-    def clear(self) -> None:
-        """Forget everything (after a write failed on a stale entry)."""
-        self.sources.clear()
-        self.releases.clear()
-
-
-class Statements:
-    """The ingest statements of one dialect, with bind parameters filled per event."""
-
-    def __init__(self, dialect: str) -> None:
-        insert_for = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        groups, days = GROUPS, GroupDay.__table__
-        seen_at = bindparam("received_at", type_=UTCDateTime())
-        release = bindparam("release", type_=String())
-        self.source_by_key = select(Source.id, Source.project_id).where(
-            Source.key == bindparam("key")
-        )
-        self.count_auto_registered = (
-            select(func.count()).select_from(Source).where(Source.auto_registered.is_(True))
-        )
-        self.insert_project = Project.__table__.insert().returning(Project.id)
-        self.insert_source = Source.__table__.insert().returning(Source.id)
-        self.insert_release = (
-            insert_for(Release.__table__)
-            .values(project_id=bindparam("project_id"), version=release, first_seen=seen_at)
-            .on_conflict_do_nothing(index_elements=["project_id", "version"])
-        )
-        count = bindparam("n", type_=Integer())
-        first_seen = bindparam("first_seen", type_=UTCDateTime())
-        last_seen = bindparam("last_seen", type_=UTCDateTime())
-        first_release = bindparam("first_release", type_=String())
-        last_release = bindparam("last_release", type_=String())
-        bump = {
-            "event_count": groups.c.event_count + count,
-            "last_seen": case(
-                (groups.c.last_seen < last_seen, last_seen), else_=groups.c.last_seen
-            ),
-            "last_release": func.coalesce(last_release, groups.c.last_release),
-            "first_release": func.coalesce(groups.c.first_release, first_release),
-        }
-        returning = (
-            groups.c.id,
-            groups.c.merged_into_id,
-            groups.c.event_count,
-            groups.c.status,
-            groups.c.resolved_at,
-            groups.c.resolution_kind,
-            groups.c.resolution_release,
-            groups.c.ignore_until_time,
-            groups.c.ignore_until_count,
-        )
-        self.bump_group = (
-            update(groups).where(groups.c.id == bindparam("group_id")).values(bump)
-        ).returning(*returning)
-        new_group = {
-            name: bindparam(name)
-            for name in (
-                "project_id",
-                "fingerprint",
-                "fingerprint_version",
-                "fingerprint_basis",
-                "title",
-                "exc_type",
-                "culprit",
-            )
-        }
-        # One statement creates the group or counts the events in it; concurrent first events
-        # of a new fingerprint meet on the unique key and yield one group with an exact count.
-        self.upsert_group = (
-            insert_for(groups)
-            .values(
-                **new_group,
-                status="unresolved",
-                regressed=False,
-                event_count=count,
-                first_seen=first_seen,
-                last_seen=last_seen,
-                first_release=first_release,
-                last_release=last_release,
-            )
-            .on_conflict_do_update(index_elements=["project_id", "fingerprint"], set_=bump)
-            .returning(*returning)
-        )
-        self.insert_event = ExceptionEvent.__table__.insert()
-        self.count_day = (
-            insert_for(days)
-            .values(group_id=bindparam("group_id"), day=bindparam("day"), count=count)
-            .on_conflict_do_update(
-                index_elements=["group_id", "day"], set_={"count": days.c.count + count}
-            )
-        )
-
-
-@functools.cache
-def _statements(dialect: str) -> Statements:
-    return Statements(dialect)
-
-
-def statements(conn: Connection) -> Statements:
-    """The prebuilt ingest statements for the connection's database."""
-    return _statements(conn.dialect.name)
 
 
 def find_or_register_source(

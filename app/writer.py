@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.pipeline import ExceptionRecord
 from app.db import WRITE_OPTION
-from app.store import IngestCache, save_exceptions
+from app.ingest_cache import IngestCache
+from app.store import save_exceptions
 
 
 class IngestWriter:

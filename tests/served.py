@@ -65,3 +65,17 @@ def _wait_until_up(base: str, process, log_path: Path) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("server did not come up:\n" + log_path.read_text())
+
+
+def post_report(base: str, body: bytes, user_agent: str) -> int:
+    """POST one exception report to a served instance the way the tracker does; the status."""
+    request = urllib.request.Request(
+        base + "/track/exception",
+        data=body,
+        headers={"Content-Type": "text/plain", "User-Agent": user_agent},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

@@ -1,7 +1,6 @@
 """Many processes and threads reporting the same new bug at once: one group, exact count."""
 
 import json
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
@@ -9,7 +8,7 @@ from sqlalchemy import func, select
 from app.db import make_engine
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, Source
 from tests.conftest import CHROME_UA, payload
-from tests.served import served
+from tests.served import post_report, served
 
 SENDERS = 16
 REPORTS = 96
@@ -20,21 +19,8 @@ def test_same_new_fingerprint_from_many_threads_is_one_exact_group(config, make_
     body = json.dumps(payload("chrome_typeerror", u="https://race.example/")).encode()
 
     with served(config, tmp_path) as (base, _log, _process):
-
-        def send(_n: int) -> int:
-            request = urllib.request.Request(
-                base + "/track/exception",
-                data=body,
-                headers={"Content-Type": "text/plain", "User-Agent": CHROME_UA},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    return response.status
-            except urllib.error.HTTPError as error:
-                return error.code
-
         with ThreadPoolExecutor(SENDERS) as pool:
-            statuses = list(pool.map(send, range(REPORTS)))
+            statuses = list(pool.map(lambda _: post_report(base, body, CHROME_UA), range(REPORTS)))
 
     acknowledged = statuses.count(204)
     assert acknowledged == REPORTS, statuses

@@ -4,7 +4,6 @@ and every acknowledged event is there."""
 import json
 import os
 import signal
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
@@ -12,24 +11,15 @@ from sqlalchemy import func, select
 from app.db import make_engine
 from app.models import ExceptionEvent
 from tests.conftest import CHROME_UA, payload
-from tests.served import served
+from tests.served import post_report, served
 
 REPORTS = 60
 
 
 def post(base: str, n: int) -> int:
-    """Send one report; the status code."""
+    """Send one report with its own message; the status code."""
     body = json.dumps(payload("stackless", m=f"Request {n} timed out")).encode()
-    request = urllib.request.Request(
-        base + "/track/exception",
-        data=body,
-        headers={"Content-Type": "text/plain", "User-Agent": CHROME_UA},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return post_report(base, body, CHROME_UA)
 
 
 def stored(url: str) -> int:

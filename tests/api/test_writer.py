@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
+from app.ingest_cache import IngestCache
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
-from app.store import IngestCache, save_exceptions
+from app.store import save_exceptions
 from tests.conftest import CHROME_UA, payload, post_exception
 
 
