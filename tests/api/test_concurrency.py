@@ -18,9 +18,8 @@ def test_same_new_fingerprint_from_many_threads_is_one_exact_group(config, make_
     config["web"].update(workers=3, threads=8)
     body = json.dumps(payload("chrome_typeerror", u="https://race.example/")).encode()
 
-    with served(config, tmp_path) as (base, _log, _process):
-        with ThreadPoolExecutor(SENDERS) as pool:
-            statuses = list(pool.map(lambda _: post_report(base, body, CHROME_UA), range(REPORTS)))
+    with served(config, tmp_path) as (base, _log, _process), ThreadPoolExecutor(SENDERS) as pool:
+        statuses = list(pool.map(lambda _: post_report(base, body, CHROME_UA), range(REPORTS)))
 
     acknowledged = statuses.count(204)
     assert acknowledged == REPORTS, statuses
