@@ -7,7 +7,7 @@
 #   source scripts/services.sh
 #   services_ensure_packages        # apt-get install redis-server, chromium if missing
 #   services_install_trap           # stop everything and remove temp dirs on exit
-#   services_start_postgres         # exports FAULTLINE_TEST_PG_URL (+ FAULTLINE_TEST_PG_PORT)
+#   services_start_postgres         # exports FAULTLINE_TEST_PG_URL (+ _PORT, _DATA, _BIN)
 #   services_start_redis            # exports FAULTLINE_TEST_REDIS_URL (+ FAULTLINE_TEST_REDIS_PORT)
 #   services_pg_createdb NAME       # another empty database; prints its URL
 #   services_mktemp VAR [LABEL]     # VAR=a new temp dir, removed by services_stop
@@ -134,6 +134,8 @@ services_start_postgres() {
     "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres faultline_test
 
     export FAULTLINE_TEST_PG_PORT=$port
+    # For the test that stops and starts the database under a running server.
+    export FAULTLINE_TEST_PG_DATA=$tmp/data FAULTLINE_TEST_PG_BIN=$bin
     export FAULTLINE_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$port/faultline_test
     _services_log "postgres $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($((SECONDS - t0))s)"
 }
