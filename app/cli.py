@@ -93,17 +93,18 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 @main.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Delete raw events older than retention.days (groups and daily counts stay)."""
+    """Delete raw events and hits older than retention.days (groups and daily counts stay)."""
     from datetime import UTC, datetime, timedelta
 
-    from app.store import purge_events
+    from app.store import purge_events, purge_hits
 
     config = _config(ctx)
     before = datetime.now(UTC) - timedelta(days=config["retention"]["days"])
     with _session(config) as session:
         removed = purge_events(session, before)
+        hits = purge_hits(session, before)
         session.commit()
-    click.echo(f"removed {removed} events received before {before.isoformat()}")
+    click.echo(f"removed {removed} events and {hits} hits received before {before.isoformat()}")
 
 
 @main.command()

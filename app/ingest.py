@@ -1,17 +1,25 @@
 """Public ingest (hostile ground): CORS, size cap, rate limit, DNT/GPC, validate, store, 204."""
 
+import base64
 import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from app.core import ping
+from app.core.hits import build_hit, build_pixel_hit
 from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
 from app.extensions import limiter
-from app.schemas import ExceptionReportIn
+from app.hit_store import find_pixel
+from app.schemas import ExceptionReportIn, HitIn
 
 bp = Blueprint("ingest", __name__)
 exception_schema = ExceptionReportIn()
+hit_schema = HitIn()
 JSON_TYPES = ("application/json", "text/plain", "")
+# The 1x1 transparent GIF of every pixel answer (43 bytes).
+BLANK_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+PIXEL_CACHE_CONTROL = "no-store, no-cache, must-revalidate, private"
 
 
 def tracking_limit() -> str:
@@ -20,7 +28,9 @@ def tracking_limit() -> str:
     return f"{limits['tracking_per_minute']}/minute;{limits['tracking_burst']}/second"
 
 
-limiter.limit(tracking_limit)(bp)
+# One bucket per address over all of /track/* (ping, hit, exception, gif), not one per route:
+# a page view costs three requests, and a flood should not get a fresh allowance per route.
+limiter.shared_limit(tracking_limit, scope="track")(bp)
 
 
 @bp.before_request
@@ -64,6 +74,10 @@ def read_json_body() -> dict:
     raw = request.stream.read(cap)
     if len(raw) == cap and request.stream.read(1):
         abort(413)
+    if b"\\u0000" in raw:
+        # PostgreSQL text cannot hold NUL; JSON can only carry one escaped. A replacement
+        # character keeps the value's shape and keeps the database from failing (a 500).
+        raw = raw.replace(b"\\u0000", b"\\ufffd")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
@@ -83,17 +97,67 @@ def ingest_rules() -> IngestRules:
     )
 
 
+def request_facts() -> RequestFacts:
+    """The request facts the pipeline may use (never the IP)."""
+    return RequestFacts(
+        user_agent=request.headers.get("User-Agent", ""),
+        received_at=datetime.now(UTC),
+        accept_language=request.headers.get("Accept-Language", ""),
+    )
+
+
+def store(record) -> None:
+    """Commit one record through the process's writer (raises when the database is down)."""
+    current_app.extensions["faultline.writer"].write(record)
+
+
+@bp.get("/track/ping")
+def track_ping() -> Response:
+    """`1` on the first request of this UTC day from this browser (per URL), else `0`."""
+    now = datetime.now(UTC)
+    # Never 304 and never 400: the body is the answer, and the query string is only the
+    # browser's cache key.
+    unique = ping.is_unique(request.headers.get("If-Modified-Since"), now)
+    response = Response("1" if unique else "0", mimetype="text/plain")
+    response.headers["Last-Modified"] = ping.last_modified(now)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@bp.post("/track/hit")
+def track_hit() -> Response:
+    """Store one page load, unload or custom event; 204 only once it is committed."""
+    if opted_out():
+        return Response(status=204)
+    hit = hit_schema.load(read_json_body())
+    record = build_hit(hit, request_facts(), ingest_rules())
+    if not isinstance(record, Drop):
+        store(record)
+    return Response(status=204)
+
+
+@bp.get("/track/gif/<pixel_id>.gif")
+def track_pixel(pixel_id: str) -> Response:
+    """A 1x1 GIF that stores one pixel hit; 404 for an unknown id (there is no open pixel)."""
+    with current_app.extensions["faultline.engine"].connect() as conn:
+        pixel = find_pixel(conn, pixel_id)
+    if pixel is None:
+        abort(404)
+    if not opted_out():
+        project_id, event_name, metadata = pixel
+        store(build_pixel_hit(pixel_id, project_id, event_name, metadata, datetime.now(UTC)))
+    response = Response(BLANK_GIF, mimetype="image/gif")
+    response.headers["Cache-Control"] = PIXEL_CACHE_CONTROL
+    return response
+
+
 @bp.post("/track/exception")
 def track_exception() -> Response:
     """Store one exception report; 204 only once it is committed."""
     if opted_out():
         return Response(status=204)
     report = exception_schema.load(read_json_body())
-    facts = RequestFacts(
-        user_agent=request.headers.get("User-Agent", ""), received_at=datetime.now(UTC)
-    )
-    record = build_exception(report, facts, ingest_rules())
-    if isinstance(record, Drop):
-        return Response(status=204)
-    current_app.extensions["faultline.writer"].write(record)
+    record = build_exception(report, request_facts(), ingest_rules())
+    if not isinstance(record, Drop):
+        store(record)
     return Response(status=204)

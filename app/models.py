@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: projects, sources, exception events, groups and their bookkeeping."""
+"""SQLAlchemy 2 models: projects, sources, exception events and groups, hits and pixels."""
 
 from datetime import UTC, date, datetime
 
@@ -194,6 +194,56 @@ class ExceptionEvent(Base):
     extra: Mapped[dict] = mapped_column(JSON)
     fingerprint: Mapped[str] = mapped_column(String(64))
     fingerprint_override: Mapped[list | None] = mapped_column(JSON)
+
+
+class Hit(Base):
+    """One page load, unload, custom event or pixel hit: only derived, coarse values."""
+
+    __tablename__ = "hits"
+    __table_args__ = (Index("ix_hits_project_received", "project_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(8))  # load | unload | custom | pixel
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    path: Mapped[str | None] = mapped_column(String(1100))
+    unique_visit: Mapped[bool] = mapped_column(Boolean)  # `q`: first visit to the site today
+    unique_page: Mapped[bool] = mapped_column(Boolean)  # `p`: first view of the page today
+    referrer_host: Mapped[str | None] = mapped_column(String(300))
+    referrer_group: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(8))
+    browser: Mapped[str | None] = mapped_column(String(64))
+    browser_version: Mapped[str | None] = mapped_column(String(32))
+    os: Mapped[str | None] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(16))
+    utm_source: Mapped[str | None] = mapped_column(String(300))
+    utm_medium: Mapped[str | None] = mapped_column(String(300))
+    utm_campaign: Mapped[str | None] = mapped_column(String(300))
+    session_id: Mapped[str | None] = mapped_column(String(300))
+    beacon: Mapped[str | None] = mapped_column(String(300))
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    event_name: Mapped[str | None] = mapped_column(String(300))
+    # `metadata` is reserved on declarative classes: the attribute is `meta`, the column not.
+    # none_as_null: hits without metadata hold SQL NULL, not the JSON text `null`.
+    meta: Mapped[dict | None] = mapped_column("metadata", JSON(none_as_null=True))
+
+
+class Pixel(Base):
+    """A tracking pixel (`/track/gif/<id>.gif`): each load stores one hit in its project."""
+
+    __tablename__ = "pixels"
+
+    # Public and unguessable: the id is the whole URL, so it must not be enumerable.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    event_name: Mapped[str] = mapped_column(String(300), default="pixel")
+    meta: Mapped[dict] = mapped_column("metadata", JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ApiToken(Base):

@@ -11,6 +11,8 @@ from app.schemas import (
     GroupListArgs,
     MergeIn,
     PageArgs,
+    PixelIn,
+    PixelPatch,
     ProjectIn,
     SourceListArgs,
     TriageIn,
@@ -21,6 +23,7 @@ bp = Blueprint("openapi", __name__)
 ERROR = {"$ref": "#/components/schemas/Error"}
 GROUP = {"$ref": "#/components/schemas/Group"}
 PROJECT = {"$ref": "#/components/schemas/Project"}
+PIXEL = {"$ref": "#/components/schemas/Pixel"}
 
 
 def _page(item: dict) -> dict:
@@ -60,7 +63,7 @@ def build_spec() -> dict:
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         info={
-            "description": "Exception groups, triage and projects. "
+            "description": "Exception groups, triage, projects and pixels. "
             "Authenticate with `Authorization: Bearer <token>`."
         },
     )
@@ -70,6 +73,8 @@ def build_spec() -> dict:
         ("BulkTriage", BulkTriageIn),
         ("Merge", MergeIn),
         ("ProjectIn", ProjectIn),
+        ("PixelIn", PixelIn),
+        ("PixelPatch", PixelPatch),
     ):
         spec.components.schema(name, schema=schema)
     spec.components.schema(
@@ -121,7 +126,23 @@ def build_spec() -> dict:
             },
         },
     )
+    spec.components.schema(
+        "Pixel",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "project": {"type": "integer"},
+                "name": {"type": "string"},
+                "event_name": {"type": "string"},
+                "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+                "url": {"type": "string"},
+                "created_at": {"type": "string"},
+            },
+        },
+    )
     group_id = {**ID, "name": "group_id"}
+    pixel_id = {"in": "path", "required": True, "name": "pixel_id", "schema": {"type": "string"}}
     project_id = {**ID, "name": "project_id"}
     spec.path(
         "/api/v1/health",
@@ -236,6 +257,41 @@ def build_spec() -> dict:
                 "parameters": [{"in": "query", "schema": SourceListArgs}],
                 "responses": _ok(_page({"type": "object"})),
             }
+        },
+    )
+    spec.path(
+        "/api/v1/projects/{project_id}/pixels",
+        operations={
+            "get": {
+                "summary": "Pixels of a project",
+                "parameters": [project_id],
+                "responses": _ok(
+                    {"type": "object", "properties": {"items": {"type": "array", "items": PIXEL}}}
+                ),
+            },
+            "post": {
+                "summary": "Create a pixel",
+                "parameters": [project_id],
+                "requestBody": _body("PixelIn"),
+                "responses": _ok(PIXEL, "201"),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/pixels/{pixel_id}",
+        operations={
+            "get": {"summary": "A pixel", "parameters": [pixel_id], "responses": _ok(PIXEL)},
+            "patch": {
+                "summary": "Change a pixel",
+                "parameters": [pixel_id],
+                "requestBody": _body("PixelPatch"),
+                "responses": _ok(PIXEL),
+            },
+            "delete": {
+                "summary": "Delete a pixel",
+                "parameters": [pixel_id],
+                "responses": {"204": {"description": "Deleted"}},
+            },
         },
     )
     document = spec.to_dict()

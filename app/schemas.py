@@ -45,6 +45,35 @@ class ExceptionReportIn(IngestSchema):
             raise ValidationError("fp must be a string or a list of strings")
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("must not be blank")
+
+
+class HitIn(IngestSchema):
+    """Body of `POST /track/hit`: a page load, an unload (time on page) or a custom event."""
+
+    b = fields.String(required=True, validate=_not_blank)
+    u = fields.String(required=True)
+    e = fields.String(
+        load_default="load", allow_none=True, validate=validate.OneOf(("load", "unload", "custom"))
+    )
+    i = fields.String(allow_none=True)
+    r = fields.String(allow_none=True)
+    q = fields.Boolean(allow_none=True)
+    p = fields.Boolean(allow_none=True)
+    t = fields.String(allow_none=True)
+    # Float: a tracker timing with performance.now() sends fractions of a millisecond.
+    m = fields.Float(allow_none=True, allow_nan=False)
+    n = fields.String(allow_none=True)
+    d = fields.Dict(keys=fields.String(), allow_none=True)
+
+    @validates_schema
+    def _custom_has_a_name(self, data, **_kwargs) -> None:
+        if data.get("e") == "custom" and not (data.get("n") or "").strip():
+            raise ValidationError("a custom event needs a name", "n")
+
+
 class ApiSchema(Schema):
     """Protected API: unknown fields are a client bug and are rejected."""
 
@@ -126,3 +155,28 @@ class SourceListArgs(PageArgs):
     """Query string of the source list."""
 
     project = fields.Integer()
+
+
+class PixelIn(ApiSchema):
+    """A pixel to create."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    event_name = fields.String(load_default="pixel", validate=validate.Length(min=1, max=256))
+    metadata = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=256)),
+        values=fields.String(validate=validate.Length(max=1024)),
+        load_default=dict,
+        validate=validate.Length(max=32),
+    )
+
+
+class PixelPatch(PixelIn):
+    """Changes to a pixel: any of its fields, none required."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    event_name = fields.String(validate=validate.Length(min=1, max=256))
+    metadata = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=256)),
+        values=fields.String(validate=validate.Length(max=1024)),
+        validate=validate.Length(max=32),
+    )

@@ -13,6 +13,8 @@ from app.models import (
     ExceptionEvent,
     ExceptionGroup,
     GroupDay,
+    Hit,
+    Pixel,
     Project,
     Release,
     Source,
@@ -100,6 +102,10 @@ class Statements:
             .returning(*returning)
         )
         self.insert_event = ExceptionEvent.__table__.insert()
+        self.insert_hit = Hit.__table__.insert()
+        self.pixel_by_id = select(Pixel.project_id, Pixel.event_name, Pixel.meta).where(
+            Pixel.id == bindparam("pixel_id")
+        )
         self.count_day = (
             insert_for(days)
             .values(group_id=bindparam("group_id"), day=bindparam("day"), count=count)

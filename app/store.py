@@ -18,6 +18,7 @@ from app.ingest_cache import IngestCache
 from app.models import (
     ExceptionEvent,
     GroupTransition,
+    Hit,
     Project,
     Release,
 )
@@ -297,12 +298,20 @@ def add_transition(
 
 def purge_events(session: Session, before: datetime, batch: int = 5000) -> int:
     """Delete raw events received before a time, in batches; groups keep their counts."""
+    return purge_rows(session, ExceptionEvent, before, batch)
+
+
+def purge_hits(session: Session, before: datetime, batch: int = 5000) -> int:
+    """Delete analytics hits received before a time, in batches."""
+    return purge_rows(session, Hit, before, batch)
+
+
+def purge_rows(session: Session, model, before: datetime, batch: int = 5000) -> int:
+    """Delete rows of an event table (id, received_at) received before a time, in batches."""
     removed = 0
     while True:
-        ids = session.scalars(
-            select(ExceptionEvent.id).where(ExceptionEvent.received_at < before).limit(batch)
-        ).all()
+        ids = session.scalars(select(model.id).where(model.received_at < before).limit(batch)).all()
         if not ids:
             return removed
-        session.execute(delete(ExceptionEvent).where(ExceptionEvent.id.in_(ids)))
+        session.execute(delete(model).where(model.id.in_(ids)))
         removed += len(ids)

@@ -11,14 +11,19 @@ from contextlib import nullcontext
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from app.core.hits import HitRecord
 from app.core.pipeline import ExceptionRecord
 from app.db import WRITE_OPTION
+from app.hit_store import save_hits
 from app.ingest_cache import IngestCache
 from app.store import save_exceptions
 
+# Each kind of record and the data function that stores a batch of it.
+SAVERS = {ExceptionRecord: save_exceptions, HitRecord: save_hits}
+
 
 class IngestWriter:
-    """The process's ingest writer."""
+    """The process's ingest writer, for exceptions and hits alike."""
 
     def __init__(self, engine: Engine, cache: IngestCache, auto_register_cap: int) -> None:
         self.engine = engine
@@ -26,8 +31,8 @@ class IngestWriter:
         self.auto_register_cap = auto_register_cap
         self._serial = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
 
-    def write(self, record: ExceptionRecord) -> bool:
-        """Store one event; True once committed, False when dropped (source cap reached).
+    def write(self, record: ExceptionRecord | HitRecord) -> bool:
+        """Store one event or hit; True once committed, False when dropped (source cap reached).
         Raises what storing it raised (OperationalError when the database is down)."""
         try:
             return self._commit(record)
@@ -36,8 +41,9 @@ class IngestWriter:
             self.cache.clear()
             return self._commit(record)
 
-    def _commit(self, record: ExceptionRecord) -> bool:
+    def _commit(self, record: ExceptionRecord | HitRecord) -> bool:
+        save = SAVERS[type(record)]
         with self._serial, self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
-                return save_exceptions(conn, self.cache, [record], self.auto_register_cap)[0]
+                return save(conn, self.cache, [record], self.auto_register_cap)[0]

@@ -1,4 +1,4 @@
-"""Ingest benchmark: Faultline's `POST /track/exception` against a trivial Flask endpoint."""
+"""Ingest benchmark: `POST /track/exception` or `/track/hit` against a trivial Flask endpoint."""
 
 import argparse
 import json
@@ -19,6 +19,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
+from hits import views  # noqa: E402
 from loadgen import run_load  # noqa: E402
 from procstat import MemorySampler, cpu_delta, cpu_seconds, process_tree  # noqa: E402
 from report_table import print_table, targets  # noqa: E402
@@ -27,6 +28,7 @@ from reports import AREAS, KINDS, reports  # noqa: E402
 from app.config import load_config  # noqa: E402
 
 BUGS = len(AREAS) * len(KINDS)
+PATHS = {"exception": "/track/exception", "hit": "/track/hit"}
 
 
 def free_port() -> int:
@@ -88,9 +90,10 @@ def measure(name: str, argv: list[str], folder: Path, load: list, args, workers:
             wait_until_ready(process, port, workers, log)
             sampler = MemorySampler(process.pid)
             sampler.start()
-            warm = run_load(port, load[: args.warmup], args.concurrency, args.timeout)
+            path = PATHS[args.endpoint]
+            warm = run_load(port, load[: args.warmup], args.concurrency, args.timeout, path)
             before = cpu_seconds(process.pid)
-            main = run_load(port, load[args.warmup :], args.concurrency, args.timeout)
+            main = run_load(port, load[args.warmup :], args.concurrency, args.timeout, path)
             after = cpu_seconds(process.pid)
             memory = sampler.stop()
         finally:
@@ -111,6 +114,19 @@ def measure(name: str, argv: list[str], folder: Path, load: list, args, workers:
         "cpu_ms_per_request": round(cpu * 1000 / max(1, main.accepted), 3),
         **memory,
         "log_tracebacks": log.read_text(errors="replace").count("Traceback"),
+    }
+
+
+def verify_hits(database: Path, acknowledged: int) -> dict:
+    """Hits stored, read straight from the SQLite file (every benchmark hit is storable)."""
+    with sqlite3.connect(database) as db:
+        stored = db.execute("SELECT count(*) FROM hits").fetchone()[0]
+        kinds = dict(db.execute("SELECT kind, count(*) FROM hits GROUP BY kind").fetchall())
+    return {
+        "acknowledged": acknowledged,
+        "stored_events": stored,
+        "events_match": stored == acknowledged,
+        "kinds": kinds,
     }
 
 
@@ -141,9 +157,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="web.workers (default: config default)")
     parser.add_argument("--threads", type=int, help="web.threads (default: config default)")
     parser.add_argument("--timeout", type=float, default=300.0, help="hard limit per phase (s)")
+    parser.add_argument(
+        "--endpoint", choices=sorted(PATHS), default="exception", help="what to load"
+    )
     args = parser.parse_args()
 
-    load = reports(args.warmup + args.count)
+    make = views if args.endpoint == "hit" else reports
+    load = make(args.warmup + args.count)
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="faultline-bench-") as tmp:
         folder = Path(tmp)
@@ -156,11 +176,13 @@ def main() -> int:
         trivial_argv = [python, str(BENCH / "trivial_app.py"), "--config", str(config_path)]
         trivial = measure("trivial", trivial_argv, folder, load, args, web["workers"])
         acked = faultline["accepted"] + faultline["warmup"]["accepted"]
-        storage = verify(folder / "faultline.db", acked)
+        check = verify_hits if args.endpoint == "hit" else verify
+        storage = check(folder / "faultline.db", acked)
 
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "setup": {
+            "endpoint": PATHS[args.endpoint],
             "count": args.count,
             "warmup": args.warmup,
             "concurrency": args.concurrency,
@@ -178,7 +200,8 @@ def main() -> int:
     print_table(result)
     out = BENCH / "results"
     out.mkdir(exist_ok=True)
-    path = out / f"ingest-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out / f"ingest-{'' if args.endpoint == 'exception' else 'hit-'}{stamp}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {path.relative_to(ROOT)}")
     return 0 if all(t["pass"] for t in result["targets"].values()) else 1

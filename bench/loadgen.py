@@ -58,11 +58,13 @@ class LoadResult:
 
 def run_load(
     port: int,
-    requests: list[tuple[bytes, str]],
+    requests: list[tuple],
     concurrency: int = 8,
     timeout: float = 300.0,
+    path: str = PATH,
 ) -> LoadResult:
-    """Post every (body, user agent) once to 127.0.0.1:port with `concurrency` workers."""
+    """Post every (body, user agent[, extra headers]) once to 127.0.0.1:port at `path` with
+    `concurrency` workers."""
     lock = threading.Lock()
     cursor = iter(range(len(requests)))
     deadline = time.monotonic() + timeout
@@ -82,11 +84,13 @@ def run_load(
         # One persistent connection per worker, like a browser fleet behind keep-alive.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=SOCKET_TIMEOUT)
         while (index := next_index()) is not None:
-            body, agent = requests[index]
+            body, agent, *extra = requests[index]
             headers = {"Content-Type": "text/plain", "User-Agent": agent}
+            if extra:
+                headers.update(extra[0])
             start = time.perf_counter()
             try:
-                conn.request("POST", PATH, body=body, headers=headers)
+                conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = response.status

@@ -1,4 +1,4 @@
-"""Where `POST /track/exception` spends CPU: cProfile over an in-process test-client loop."""
+"""Where `POST /track/exception` or `/track/hit` spends CPU: cProfile over an in-process loop."""
 
 import argparse
 import cProfile
@@ -12,6 +12,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
+from hits import views  # noqa: E402
 from reports import reports  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -26,9 +27,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--sort", default="cumulative", help="pstats key: cumulative, tottime")
+    parser.add_argument("--endpoint", choices=("exception", "hit"), default="exception")
     args = parser.parse_args()
 
-    load = reports(args.warmup + args.count)
+    load = (views if args.endpoint == "hit" else reports)(args.warmup + args.count)
+    path = f"/track/{args.endpoint}"
     with tempfile.TemporaryDirectory(prefix="faultline-profile-") as tmp:
         config_path = Path(tmp) / "profile.yaml"
         config_path.write_text(
@@ -40,22 +43,22 @@ def main() -> None:
         run_migrations(config["database"]["url"])
         client = create_app(config).test_client()
 
-        def post(body: bytes, agent: str) -> None:
+        def post(body: bytes, agent: str, headers: dict | None = None) -> None:
             response = client.post(
-                "/track/exception",
+                path,
                 data=body,
-                headers={"Content-Type": "text/plain", "User-Agent": agent},
+                headers={"Content-Type": "text/plain", "User-Agent": agent, **(headers or {})},
             )
             # A failing request would profile the error path instead of ingest.
             assert response.status_code == 204, response.status_code
 
-        for body, agent in load[: args.warmup]:
-            post(body, agent)
+        for request in load[: args.warmup]:
+            post(*request)
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
-        for body, agent in load[args.warmup :]:
-            post(body, agent)
+        for request in load[args.warmup :]:
+            post(*request)
         profiler.disable()
         elapsed = time.perf_counter() - started
 

@@ -11,10 +11,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def create_trivial_app() -> Flask:
-    """A Flask app with the ingest route and a health check, and nothing else."""
+    """A Flask app with the ingest routes and a health check, and nothing else."""
     trivial = Flask(__name__)
 
     @trivial.post("/track/exception")
+    @trivial.post("/track/hit", endpoint="track_hit")
     def track_exception() -> Response:
         json.loads(request.get_data())
         return Response(status=204)

@@ -153,3 +153,11 @@ def post_exception(client, body, content_type="text/plain", headers=None):
     raw = body if isinstance(body, str | bytes) else json.dumps(body)
     merged = {"User-Agent": CHROME_UA, **(headers or {})}
     return client.post("/track/exception", data=raw, content_type=content_type, headers=merged)
+
+
+def post_hit(client, body, content_type="text/plain", headers=None):
+    """POST a hit the way the tracker does (text/plain beacon, a browser's headers)."""
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    merged = {"User-Agent": CHROME_UA, "Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
+    merged.update(headers or {})
+    return client.post("/track/hit", data=raw, content_type=content_type, headers=merged)

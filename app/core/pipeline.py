@@ -21,6 +21,7 @@ class RequestFacts:
 
     user_agent: str
     received_at: datetime
+    accept_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,13 +131,13 @@ def build_exception(
         stack=stack,
         frames=[frame.to_dict() for frame in frames],
         handled=bool(report.get("h", False)),
-        release=_optional(report.get("v"), caps["release"]),
+        release=optional_text(report.get("v"), caps["release"]),
         browser=agent.browser,
         browser_version=agent.browser_version,
         os=agent.os,
         device=agent.device,
-        beacon=_optional(report.get("b"), caps["beacon"]),
-        session_id=_optional(report.get("i"), caps["session"]),
+        beacon=optional_text(report.get("b"), caps["beacon"]),
+        session_id=optional_text(report.get("i"), caps["session"]),
         extra=scrub_value(cap_metadata(report.get("d") or {}, caps)),
         fingerprint=fingerprint.hash,
         fingerprint_version=fingerprint.version,
@@ -170,7 +171,8 @@ def _override(value) -> list[str] | None:
     return [cap(str(part), MAX_FINGERPRINT_PART_BYTES) for part in parts[:MAX_FINGERPRINT_PARTS]]
 
 
-def _optional(value: str | None, limit: int) -> str | None:
+def optional_text(value: str | None, limit: int) -> str | None:
+    """A stripped string cut to its cap; None for a missing or blank one."""
     if value is None:
         return None
     value = value.strip()

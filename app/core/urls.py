@@ -31,7 +31,7 @@ def page_location(url: str) -> tuple[str, str] | None:
         return None  # e.g. a malformed IPv6 literal or a non-numeric port
     if scheme not in _DEFAULT_PORTS or not hostname:
         return None
-    host = _clean_host(hostname)
+    host = clean_host(hostname)
     if host is None:
         return None
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -40,7 +40,8 @@ def page_location(url: str) -> tuple[str, str] | None:
     return f"https://{host}", _clean_path(parts.path)
 
 
-def _clean_host(hostname: str) -> str | None:
+def clean_host(hostname: str) -> str | None:
+    """A hostname lowercased, IDNA-encoded, `www.`-stripped and checked; None when invalid."""
     host = hostname.lower()
     if ":" in host:
         # urlsplit strips the brackets from IPv6 literals; put them back for display.

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import yaml
 from sqlalchemy import func, select, update
 
-from app.models import ApiToken, ExceptionEvent, ExceptionGroup
+from app.models import ApiToken, ExceptionEvent, ExceptionGroup, Hit
 from app.tokens import hash_token
-from tests.conftest import payload, post_exception
+from tests.conftest import payload, post_exception, post_hit
 from tests.served import free_port
 
 
@@ -79,19 +79,23 @@ def test_config_from_environment_variable(tmp_path):
 def test_purge_removes_old_events_and_keeps_groups(config, app, client, session, tmp_path):
     for _ in range(3):
         assert post_exception(client, payload("chrome_typeerror")).status_code == 204
+    for name in ("hit_load", "hit_unload", "hit_custom"):
+        assert post_hit(client, payload(name)).status_code == 204
     old = datetime.now(UTC) - timedelta(days=config["retention"]["days"] + 1)
     first_two = select(ExceptionEvent.id).order_by(ExceptionEvent.id).limit(2).scalar_subquery()
     session.execute(
         update(ExceptionEvent).where(ExceptionEvent.id.in_(first_two)).values(received_at=old)
     )
+    session.execute(update(Hit).where(Hit.kind != "custom").values(received_at=old))
     session.commit()
     config_path = tmp_path / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
     result = faultline("purge", config_path=config_path)
     assert result.returncode == 0, result.stderr
-    assert "removed 2 events" in result.stdout
+    assert "removed 2 events and 2 hits" in result.stdout
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(ExceptionEvent)) == 1
+    assert session.scalars(select(Hit.kind)).all() == ["custom"]
     assert session.scalar(select(ExceptionGroup.event_count)) == 3
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app.models import Base
-from tests.conftest import payload, post_exception
+from tests.conftest import payload, post_exception, post_hit
 from tests.served import served
 
 KNOWN_IP = "203.0.113.77"
@@ -19,6 +19,8 @@ KNOWN_UA = (
 EMAIL = "privacy.probe@example.org"
 TOKEN = "Bearer sk_live_51HprivacyProbeToken0123456789"
 QUERY = "session_token=qs-probe-4242"
+KNOWN_LANGUAGE = "sv-FI-x-probelang,sv;q=0.9,en;q=0.5"
+REFERRER_PATH = "/threads/ref-path-probe"
 
 
 def personal_report() -> dict:
@@ -31,7 +33,18 @@ def personal_report() -> dict:
     return body
 
 
+def personal_hit() -> dict:
+    """A page load whose URL and referrer carry a query string, a fragment and a path."""
+    body = payload("hit_load")
+    body["u"] = f"https://shop.example.com/account/?{QUERY}&utm_source=mail#frag-probe"
+    body["r"] = f"https://forum.example.net{REFERRER_PATH}?{QUERY}"
+    return body
+
+
 FORBIDDEN = [
+    "probelang",
+    "sv-FI",
+    "ref-path-probe",
     KNOWN_IP,
     "FaultlineProbe",
     KNOWN_UA,
@@ -79,6 +92,25 @@ def test_nothing_personal_is_stored_or_logged_in_process(make_app, caplog):
     assert_clean(caplog.text)
 
 
+def test_hits_keep_nothing_personal_in_process(make_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    app = make_app(web__trust_proxy=True)
+    client = app.test_client()
+    headers = {
+        "User-Agent": KNOWN_UA,
+        "Accept-Language": KNOWN_LANGUAGE,
+        "X-Forwarded-For": f"198.51.100.1, {KNOWN_IP}",
+    }
+    for body in (personal_hit(), payload("hit_unload", u=personal_hit()["u"])):
+        assert post_hit(client, body, headers=headers).status_code == 204
+    assert post_hit(client, "{broken", headers=headers).status_code == 400
+    stored = dump_database(app.extensions["faultline.engine"])
+    assert "forum.example.net" in stored and "mail" in stored  # host and UTM tag are kept
+    assert "sv" in stored  # the base language is kept
+    assert_clean(stored)
+    assert_clean(caplog.text)
+
+
 def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tmp_path):
     config["web"]["trust_proxy"] = True
     with served(config, tmp_path) as (base, log_path, _process):
@@ -92,6 +124,18 @@ def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tm
             },
         )
         with urllib.request.urlopen(request) as response:
+            assert response.status == 204
+        hit = urllib.request.Request(
+            base + "/track/hit",
+            data=json.dumps(personal_hit()).encode(),
+            headers={
+                "Content-Type": "text/plain",
+                "User-Agent": KNOWN_UA,
+                "Accept-Language": KNOWN_LANGUAGE,
+                "X-Forwarded-For": KNOWN_IP,
+            },
+        )
+        with urllib.request.urlopen(hit) as response:
             assert response.status == 204
         bad = urllib.request.Request(
             base + "/track/exception",
@@ -108,5 +152,6 @@ def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tm
     finally:
         engine.dispose()
     assert "shop.example.com" in stored  # the report itself was stored
+    assert "forum.example.net" in stored  # and the hit
     assert_clean(stored)
     assert_clean(log_path.read_text())

@@ -29,7 +29,7 @@ def imported_roots(source: str) -> set[str]:
 
 def test_core_has_modules():
     names = {path.stem for path in MODULES}
-    assert {"frames", "stacktrace", "fingerprint", "scrub", "useragent", "urls"} <= names
+    assert {"frames", "stacktrace", "fingerprint", "scrub", "useragent", "urls", "hits"} <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[path.name for path in MODULES])

@@ -1,0 +1,95 @@
+"""Tracking pixels of a project: list, create, read, change, delete."""
+
+from datetime import UTC, datetime
+
+from flask import current_app, jsonify
+from sqlalchemy import select
+
+from app.api import bp, json_body
+from app.db import get_session
+from app.errors import not_found
+from app.group_queries import iso
+from app.hit_store import create_pixel, valid_pixel_id
+from app.models import Pixel, Project
+from app.schemas import PixelIn, PixelPatch
+
+
+def pixel_dict(pixel: Pixel) -> dict:
+    """A pixel as the API shows it, with the URL to embed."""
+    base = current_app.config["FAULTLINE"]["web"]["base_url"].rstrip("/")
+    return {
+        "id": pixel.id,
+        "project": pixel.project_id,
+        "name": pixel.name,
+        "event_name": pixel.event_name,
+        "metadata": pixel.meta,
+        "url": f"{base}/track/gif/{pixel.id}.gif",
+        "created_at": iso(pixel.created_at),
+    }
+
+
+def _load_pixel(session, pixel_id: str) -> Pixel:
+    pixel = session.get(Pixel, pixel_id) if valid_pixel_id(pixel_id) else None
+    if pixel is None:
+        raise not_found("Pixel")
+    return pixel
+
+
+def _require_project(session, project_id: int) -> None:
+    if session.get(Project, project_id) is None:
+        raise not_found("Project")
+
+
+@bp.get("/projects/<int:project_id>/pixels")
+def pixels_list(project_id: int):
+    """The pixels of a project, oldest first (a project has a handful, so no paging)."""
+    session = get_session()
+    _require_project(session, project_id)
+    pixels = session.scalars(
+        select(Pixel).where(Pixel.project_id == project_id).order_by(Pixel.created_at, Pixel.id)
+    ).all()
+    return jsonify(items=[pixel_dict(pixel) for pixel in pixels])
+
+
+@bp.post("/projects/<int:project_id>/pixels")
+def pixels_create(project_id: int):
+    """Create a pixel in a project."""
+    data = PixelIn().load(json_body())
+    session = get_session()
+    _require_project(session, project_id)
+    pixel = create_pixel(
+        session, project_id, data["name"], data["event_name"], data["metadata"], datetime.now(UTC)
+    )
+    session.commit()
+    return jsonify(pixel_dict(pixel)), 201
+
+
+@bp.get("/pixels/<pixel_id>")
+def pixel_get(pixel_id: str):
+    """One pixel."""
+    return jsonify(pixel_dict(_load_pixel(get_session(), pixel_id)))
+
+
+@bp.patch("/pixels/<pixel_id>")
+def pixel_update(pixel_id: str):
+    """Rename a pixel or change its event name or metadata (hits already stored keep theirs)."""
+    data = PixelPatch().load(json_body())
+    session = get_session()
+    pixel = _load_pixel(session, pixel_id)
+    if "name" in data:
+        pixel.name = data["name"]
+    if "event_name" in data:
+        pixel.event_name = data["event_name"]
+    if "metadata" in data:
+        pixel.meta = data["metadata"]
+    session.commit()
+    return jsonify(pixel_dict(pixel))
+
+
+@bp.delete("/pixels/<pixel_id>")
+def pixel_delete(pixel_id: str):
+    """Delete a pixel: its URL answers 404 from now on; its stored hits remain."""
+    session = get_session()
+    session.delete(_load_pixel(session, pixel_id))
+    session.commit()
+    return "", 204
