@@ -42,13 +42,14 @@ def create_app(config: dict | None = None) -> Flask:
     from app import db, errors, ingest, site
     from app.api import bp as api_bp
     from app.core.useragent import warm_up
-    from app.extensions import limiter
+    from app.extensions import NoSessionOnIngest, limiter
     from app.ingest_cache import IngestCache
     from app.openapi import bp as openapi_bp
     from app.writer import IngestWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it
 
+    app.session_interface = NoSessionOnIngest()
     db.init_app(app)
     app.extensions["faultline.writer"] = IngestWriter(
         app.extensions["faultline.engine"], IngestCache(), config["ingest"]["auto_register_cap"]

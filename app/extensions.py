@@ -3,7 +3,8 @@
 import hashlib
 import hmac
 
-from flask import current_app, request
+from flask import current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 
 
@@ -19,9 +20,23 @@ def client_ip() -> str:
 
 
 def rate_limit_key() -> str:
-    """A keyed hash of the client IP: limits work, yet no IP reaches storage, Redis or a log."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, client_ip().encode(), hashlib.sha256).hexdigest()[:32]
+    """A keyed hash of the client IP: limits work, yet no IP reaches storage, Redis or a log.
+    Computed once per request (flask-limiter asks once per limit)."""
+    if "rate_limit_key" not in g:
+        secret = current_app.config["SECRET_KEY"].encode()
+        g.rate_limit_key = hmac.new(secret, client_ip().encode(), hashlib.sha256).hexdigest()[:32]
+    return g.rate_limit_key
+
+
+class NoSessionOnIngest(SecureCookieSessionInterface):
+    """Flask's cookie session, except on public ingest, which never uses one: opening it
+    (signing serializer, cookie parsing) cost ~6% of a tracked hit."""
+
+    def open_session(self, app, request):
+        """A null session on /track/*, the usual cookie session elsewhere."""
+        if request.path.startswith("/track/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 # No X-RateLimit headers: they cost a storage read per request; a 429 carries Retry-After.
