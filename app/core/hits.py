@@ -12,15 +12,14 @@ from app.core.pipeline import (
     Drop,
     IngestRules,
     RequestFacts,
+    admit,
     cap_metadata,
-    host_allowed,
     optional_text,
 )
 from app.core.referrer import classify_referrer
 from app.core.regions import base_language, country_of_timezone
 from app.core.scrub import cap, scrub_text, scrub_value
-from app.core.urls import host_of, page_location
-from app.core.useragent import classify
+from app.core.urls import host_of
 
 KINDS = ("load", "unload", "custom", "pixel")
 MAX_DURATION_MS = 24 * 60 * 60 * 1000  # a tab open longer than a day measures nothing useful
@@ -61,15 +60,10 @@ class HitRecord:
 
 def build_hit(hit: dict, facts: RequestFacts, rules: IngestRules) -> HitRecord | Drop:
     """Turn a validated `/track/hit` body into a record, or say why it is dropped."""
-    location = page_location(hit["u"])
-    if location is None:
-        return Drop("bad_url")
-    source_key, path = location
-    if not host_allowed(source_key, rules.allowed_hosts):
-        return Drop("host_not_allowed")
-    agent = classify(facts.user_agent)
-    if agent.device == "bot":
-        return Drop("bot")
+    admitted = admit(hit["u"], facts, rules)
+    if isinstance(admitted, Drop):
+        return admitted
+    source_key, path, agent = admitted
     kind = hit.get("e") or "load"
     duration = None
     if kind == "unload":

@@ -9,7 +9,7 @@ from app.core import fingerprint as fp
 from app.core.scrub import cap, scrub_text, scrub_value
 from app.core.stacktrace import parse_stack
 from app.core.urls import page_location
-from app.core.useragent import classify
+from app.core.useragent import UAClass, classify
 
 MAX_FINGERPRINT_PARTS = 16
 MAX_FINGERPRINT_PART_BYTES = 256
@@ -98,11 +98,10 @@ def host_allowed(source_key: str, allowed_hosts: tuple[str, ...]) -> bool:
     return False
 
 
-def build_exception(
-    report: dict, facts: RequestFacts, rules: IngestRules
-) -> ExceptionRecord | Drop:
-    """Turn a validated `/track/exception` body into a record, or say why it is dropped."""
-    location = page_location(report["u"])
+def admit(url: str, facts: RequestFacts, rules: IngestRules) -> tuple[str, str, UAClass] | Drop:
+    """The checks every page-borne report passes first: a usable URL, an allowed host and a
+    browser that is not a bot; (source key, path, User-Agent classes) or why it is dropped."""
+    location = page_location(url)
     if location is None:
         return Drop("bad_url")
     source_key, path = location
@@ -111,6 +110,17 @@ def build_exception(
     agent = classify(facts.user_agent)
     if agent.device == "bot":
         return Drop("bot")
+    return source_key, path, agent
+
+
+def build_exception(
+    report: dict, facts: RequestFacts, rules: IngestRules
+) -> ExceptionRecord | Drop:
+    """Turn a validated `/track/exception` body into a record, or say why it is dropped."""
+    admitted = admit(report["u"], facts, rules)
+    if isinstance(admitted, Drop):
+        return admitted
+    source_key, path, agent = admitted
 
     caps = rules.caps
     patterns = rules.scrub_patterns
