@@ -9,6 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+from sqlalchemy import func, select
+
+from app.db import make_engine
+from app.models import ExceptionEvent
 
 
 def free_port() -> int:
@@ -79,3 +83,13 @@ def post_report(base: str, body: bytes, user_agent: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def stored_events(url: str) -> int:
+    """Exception events in the database at `url`, read on a fresh connection."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(ExceptionEvent))
+    finally:
+        engine.dispose()

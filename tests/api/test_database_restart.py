@@ -8,12 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from app.db import make_engine
-from app.models import ExceptionEvent
 from tests.conftest import CHROME_UA, payload
-from tests.served import post_report, served
+from tests.served import post_report, served, stored_events
 
 PG_DATA = os.environ.get("FAULTLINE_TEST_PG_DATA")
 PG_BIN = os.environ.get("FAULTLINE_TEST_PG_BIN")
@@ -25,16 +22,6 @@ def pg_ctl(*args: str) -> None:
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
     subprocess.run(command, check=True, capture_output=True, cwd=Path(PG_DATA).parent)
-
-
-def count_events(url: str) -> int:
-    """Events stored."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.scalar(select(func.count()).select_from(ExceptionEvent))
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.skipif(PG_DATA is None, reason="needs the test command's own PostgreSQL cluster")
@@ -60,4 +47,4 @@ def test_ingest_survives_a_database_restart(config, make_app, tmp_path):
     assert before == [204] * 5
     assert during == [503] * 3
     assert after[-1] == 204 and set(after) <= {204, 503}
-    assert count_events(url) == before.count(204) + after.count(204)
+    assert stored_events(url) == before.count(204) + after.count(204)

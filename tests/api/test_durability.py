@@ -6,12 +6,8 @@ import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
-
-from app.db import make_engine
-from app.models import ExceptionEvent
 from tests.conftest import CHROME_UA, payload
-from tests.served import post_report, served
+from tests.served import post_report, served, stored_events
 
 REPORTS = 60
 
@@ -20,16 +16,6 @@ def post(base: str, n: int) -> int:
     """Send one report with its own message; the status code."""
     body = json.dumps(payload("stackless", m=f"Request {n} timed out")).encode()
     return post_report(base, body, CHROME_UA)
-
-
-def stored(url: str) -> int:
-    """Events in the database."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.scalar(select(func.count()).select_from(ExceptionEvent))
-    finally:
-        engine.dispose()
 
 
 def test_acknowledged_events_survive_kill_9(config, make_app, tmp_path):
@@ -41,7 +27,7 @@ def test_acknowledged_events_survive_kill_9(config, make_app, tmp_path):
         process.wait(timeout=10)
     acknowledged = statuses.count(204)
     assert acknowledged == REPORTS
-    assert stored(config["database"]["url"]) == acknowledged
+    assert stored_events(config["database"]["url"]) == acknowledged
     with served(config, tmp_path) as (base, _log, _process):
         assert post(base, REPORTS) == 204
-    assert stored(config["database"]["url"]) == acknowledged + 1
+    assert stored_events(config["database"]["url"]) == acknowledged + 1
