@@ -4,6 +4,7 @@ import re
 
 from alembic.command import check
 from alembic.config import Config
+from openapi_spec_validator import validate
 
 from app.cli import MIGRATIONS
 
@@ -29,3 +30,7 @@ def test_openapi_documents_every_api_route(app, client):
             assert (path, method) in documented, (path, method)
     triage = document["components"]["schemas"]["Triage"]["properties"]
     assert set(triage) == {"status", "resolve_in", "ignore_until"}
+
+
+def test_openapi_document_is_valid_openapi_3(client):
+    validate(client.get("/api/v1/openapi.json").json)  # raises on any schema violation
