@@ -5,6 +5,7 @@ import json
 import os
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,6 +149,15 @@ def verify(database: Path, acknowledged: int) -> dict:
     }
 
 
+def median_figures(runs: list[dict]) -> dict:
+    """One run's figures with every top-level number replaced by its median over the runs."""
+    merged = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            merged[key] = statistics.median(run[key] for run in runs)
+    return merged
+
+
 def main() -> int:
     """Run both servers one after the other and report."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -159,6 +169,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="hard limit per phase (s)")
     parser.add_argument(
         "--endpoint", choices=sorted(PATHS), default="exception", help="what to load"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="alternate both servers this many times and report medians (the machine's speed "
+        "drifts by tens of percent; alternating rounds keep the ratio honest)",
     )
     args = parser.parse_args()
 
@@ -172,10 +189,18 @@ def main() -> int:
         web = config["web"]
         cli = [python, "-m", "app.cli", "--config", str(config_path)]
         subprocess.run([*cli, "migrate"], cwd=ROOT, check=True, capture_output=True)
-        faultline = measure("faultline", [*cli, "serve"], folder, load, args, web["workers"])
         trivial_argv = [python, str(BENCH / "trivial_app.py"), "--config", str(config_path)]
-        trivial = measure("trivial", trivial_argv, folder, load, args, web["workers"])
-        acked = faultline["accepted"] + faultline["warmup"]["accepted"]
+        rounds = []
+        for _ in range(args.rounds):
+            ours = measure("faultline", [*cli, "serve"], folder, load, args, web["workers"])
+            theirs = measure("trivial", trivial_argv, folder, load, args, web["workers"])
+            rounds.append((ours, theirs))
+            if args.rounds > 1:
+                ratio = ours["rate"] / theirs["rate"] if theirs["rate"] else 0.0
+                print(f"round {len(rounds)}: rate ratio {ratio:.3f}", flush=True)
+        faultline = median_figures([ours for ours, _ in rounds])
+        trivial = median_figures([theirs for _, theirs in rounds])
+        acked = sum(ours["accepted"] + ours["warmup"]["accepted"] for ours, _ in rounds)
         check = verify_hits if args.endpoint == "hit" else verify
         storage = check(folder / "faultline.db", acked)
 
@@ -191,6 +216,7 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
             "bugs": BUGS,
+            "rounds": args.rounds,
         },
         "trivial": trivial,
         "faultline": faultline,
