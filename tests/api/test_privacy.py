@@ -4,9 +4,9 @@ import json
 import logging
 import urllib.request
 
-import pytest
 from sqlalchemy import text
 
+from app.db import make_engine
 from app.models import Base
 from tests.conftest import payload, post_exception, post_hit
 from tests.served import served
@@ -111,41 +111,27 @@ def test_hits_keep_nothing_personal_in_process(make_app, caplog):
     assert_clean(caplog.text)
 
 
+def send(base: str, path: str, body: bytes, **headers: str) -> int:
+    """POST a body from the probe client (known address and User-Agent); the status."""
+    headers = {"User-Agent": KNOWN_UA, "X-Forwarded-For": KNOWN_IP, **headers}
+    request = urllib.request.Request(base + path, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tmp_path):
     config["web"]["trust_proxy"] = True
+    text = {"Content-Type": "text/plain"}
     with served(config, tmp_path) as (base, log_path, _process):
-        request = urllib.request.Request(
-            base + "/track/exception",
-            data=json.dumps(personal_report()).encode(),
-            headers={
-                "Content-Type": "text/plain",
-                "User-Agent": KNOWN_UA,
-                "X-Forwarded-For": KNOWN_IP,
-            },
-        )
-        with urllib.request.urlopen(request) as response:
-            assert response.status == 204
-        hit = urllib.request.Request(
-            base + "/track/hit",
-            data=json.dumps(personal_hit()).encode(),
-            headers={
-                "Content-Type": "text/plain",
-                "User-Agent": KNOWN_UA,
-                "Accept-Language": KNOWN_LANGUAGE,
-                "X-Forwarded-For": KNOWN_IP,
-            },
-        )
-        with urllib.request.urlopen(hit) as response:
-            assert response.status == 204
-        bad = urllib.request.Request(
-            base + "/track/exception",
-            data=b"{oops",
-            headers={"User-Agent": KNOWN_UA, "X-Forwarded-For": KNOWN_IP},
-        )
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(bad)
-    from app.db import make_engine
-
+        report = json.dumps(personal_report()).encode()
+        assert send(base, "/track/exception", report, **text) == 204
+        hit = json.dumps(personal_hit()).encode()
+        language = {"Accept-Language": KNOWN_LANGUAGE}
+        assert send(base, "/track/hit", hit, **text, **language) == 204
+        assert send(base, "/track/exception", b"{oops", **text) == 400
     engine = make_engine(config["database"]["url"])
     try:
         stored = dump_database(engine)
