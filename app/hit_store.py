@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.hits import HitRecord
+from app.core.traffic import hit_contribution
 from app.ingest_cache import IngestCache
 from app.models import Pixel
+from app.rollups import add_to_rollups
 from app.statements import statements
 from app.store import find_or_register_source
 
@@ -32,10 +34,10 @@ def valid_pixel_id(pixel_id: str) -> bool:
 def save_hits(
     conn: Connection, cache: IngestCache, records: list[HitRecord], auto_register_cap: int
 ) -> list[bool]:
-    """Insert a batch of hits, registering new sources as exceptions do; per record, whether
-    it was stored (False: the auto-registration cap was reached)."""
+    """Insert a batch of hits and their rollups, registering new sources as exceptions do; per
+    record, whether it was stored (False: the source cap was reached or it is unassigned)."""
     sql = statements(conn)
-    rows, stored = [], []
+    rows, stored, rollup_entries = [], [], []
     for record in records:
         if record.project_id is not None:
             placed = _pixel_source(conn, cache, record)
@@ -50,9 +52,20 @@ def save_hits(
             )
         stored.append(placed is not None)
         if placed is not None:
-            rows.append(_hit_row(record, source_id=placed[0], project_id=placed[1]))
+            source_id, project_id = placed
+            rows.append(_hit_row(record, source_id=source_id, project_id=project_id))
+            rollup_entries.append(
+                (
+                    project_id,
+                    source_id,
+                    record.received_at,
+                    hit_contribution(record),
+                    record.duration_ms,
+                )
+            )
     if rows:
         conn.execute(sql.insert_hit, rows)
+        add_to_rollups(conn, rollup_entries)
     return stored
 
 
@@ -109,6 +122,7 @@ def _hit_row(record: HitRecord, source_id: int, project_id: int) -> dict:
         "beacon": record.beacon,
         "duration_ms": record.duration_ms,
         "event_name": record.event_name,
+        "release": record.release,
         "metadata": record.metadata,
     }
 

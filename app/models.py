@@ -67,6 +67,9 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200))
     public_key: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Deleting a project keeps its history (groups, events, hits, rollups) behind a tombstone:
+    # it leaves every list and lookup, and its sources are moved or unassigned.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Source(Base):
@@ -75,10 +78,13 @@ class Source(Base):
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
+    # None: unassigned (its project was deleted); its traffic is dropped until an admin
+    # assigns it again.
+    project_id: Mapped[int | None] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     auto_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -200,7 +206,11 @@ class Hit(Base):
     """One page load, unload, custom event or pixel hit: only derived, coarse values."""
 
     __tablename__ = "hits"
-    __table_args__ = (Index("ix_hits_project_received", "project_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_hits_project_received", "project_id", "received_at"),
+        # Retention deletes by age across projects; stats over all projects read by time.
+        Index("ix_hits_received", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -225,9 +235,62 @@ class Hit(Base):
     beacon: Mapped[str | None] = mapped_column(String(300))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     event_name: Mapped[str | None] = mapped_column(String(300))
+    release: Mapped[str | None] = mapped_column(String(120))
     # `metadata` is reserved on declarative classes: the attribute is `meta`, the column not.
     # none_as_null: hits without metadata hold SQL NULL, not the JSON text `null`.
     meta: Mapped[dict | None] = mapped_column("metadata", JSON(none_as_null=True))
+
+
+class _Measures:
+    """The additive measures every rollup row carries (see app/core/traffic.py)."""
+
+    visitors: Mapped[int] = mapped_column(BigInteger, default=0)
+    page_visitors: Mapped[int] = mapped_column(BigInteger, default=0)
+    pageviews: Mapped[int] = mapped_column(BigInteger, default=0)
+    events: Mapped[int] = mapped_column(BigInteger, default=0)
+    exceptions: Mapped[int] = mapped_column(BigInteger, default=0)
+    unloads: Mapped[int] = mapped_column(BigInteger, default=0)
+    bounces: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TrafficSlot(_Measures, Base):
+    """Totals per project, source and 15-minute slot: summaries, series and the sources and
+    projects breakdowns without reading raw hits."""
+
+    __tablename__ = "traffic_slots"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+
+
+class TrafficDimension(_Measures, Base):
+    """Totals per project, UTC day, dimension and value: the breakdowns."""
+
+    __tablename__ = "traffic_dimensions"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[str] = mapped_column(String(1100), primary_key=True)
+
+
+class DurationBin(Base):
+    """Time-on-page histogram per project and UTC day: the median without raw unloads."""
+
+    __tablename__ = "duration_bins"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bin: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_ms: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Pixel(Base):

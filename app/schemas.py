@@ -11,6 +11,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.core.timegrid import REQUESTABLE, parse_instant
 from app.core.triage import STATUSES
 
 MAX_BULK_IDS = 1000
@@ -67,6 +68,9 @@ class HitIn(IngestSchema):
     m = fields.Float(allow_none=True, allow_nan=False)
     n = fields.String(allow_none=True)
     d = fields.Dict(keys=fields.String(), allow_none=True)
+    # An extension of the protocol: the app version, so errors per 1,000 page views can be
+    # reported by release (older servers drop the unknown field).
+    v = fields.String(allow_none=True)
 
     @validates_schema
     def _custom_has_a_name(self, data, **_kwargs) -> None:
@@ -180,3 +184,45 @@ class PixelPatch(PixelIn):
         values=fields.String(validate=validate.Length(max=1024)),
         validate=validate.Length(max=32),
     )
+
+
+class TimeText(fields.String):
+    """An instant as ISO 8601 or epoch milliseconds, loaded as an aware UTC datetime."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_instant(text)
+        except (ValueError, OverflowError) as error:
+            raise ValidationError("not an ISO 8601 time or epoch milliseconds") from error
+
+
+class StatsArgs(ApiSchema):
+    """Query string of the stats endpoints."""
+
+    project = fields.Integer()
+    from_ = TimeText(data_key="from")
+    to = TimeText()
+    interval = fields.String(validate=validate.OneOf(REQUESTABLE))
+    filter = fields.String(validate=validate.Length(max=2000))
+    breakdowns = fields.String(validate=validate.Length(max=400))
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class ErrorsPerPageviewArgs(StatsArgs):
+    """Query string of errors per 1,000 page views."""
+
+    by = fields.String(required=True, validate=validate.OneOf(("page", "browser", "release")))
+
+
+class SourcePatch(ApiSchema):
+    """Changes to a source: its project (null unassigns it) and its display name."""
+
+    project = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class ProjectDeleteArgs(ApiSchema):
+    """Where the sources of a deleted project go (unassigned without it)."""
+
+    move_sources_to = fields.Integer()

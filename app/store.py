@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.core import triage
 from app.core.pipeline import ExceptionRecord
+from app.core.traffic import exception_contribution
 from app.ingest_cache import IngestCache
 from app.models import (
     ExceptionEvent,
@@ -22,6 +23,7 @@ from app.models import (
     Project,
     Release,
 )
+from app.rollups import add_to_rollups
 from app.statements import GROUPS, Statements, statements
 
 SYSTEM_ACTOR = "system"
@@ -60,10 +62,11 @@ def find_or_register_source(
     now: datetime,
 ) -> tuple[int, int] | None:
     """(source id, project id) for a source key, registering it in a new project named after
-    it on first sight; None when the auto-registration cap is reached."""
+    it on first sight; None when the auto-registration cap is reached or the source is
+    unassigned (its project was deleted)."""
     cached = cache.source(key)
     if cached:
-        return cached
+        return cached if cached[1] is not None else None
     sql = statements(conn)
     found = conn.execute(sql.source_by_key, {"key": key}).first()
     if found is None:
@@ -72,7 +75,7 @@ def find_or_register_source(
         found = _register_source(conn, sql, key, kind, now)
     ids = (found[0], found[1])
     cache.remember_source(key, ids)
-    return ids
+    return ids if ids[1] is not None else None
 
 
 def _register_source(conn: Connection, sql: Statements, key: str, kind: str, now: datetime):
@@ -126,15 +129,19 @@ def save_exceptions(
         if source is not None:
             by_group.setdefault((source[1], record.fingerprint), []).append((record, source[0]))
     _note_releases(conn, cache, sql, by_group)
-    rows, days = [], Counter()
+    rows, days, rollup_entries = [], Counter(), []
     # A fixed order of row locks across concurrent writers rules out deadlocks.
     for (project_id, fingerprint), members in sorted(by_group.items()):
         group_id = _count_in_group(conn, sql, project_id, fingerprint, [m[0] for m in members])
         for record, source_id in members:
             rows.append(_event_row(record, project_id, source_id, group_id))
             days[group_id, record.received_at.date()] += 1
+            rollup_entries.append(
+                (project_id, source_id, record.received_at, exception_contribution(record), None)
+            )
     if rows:
         conn.execute(sql.insert_event, rows)
+        add_to_rollups(conn, rollup_entries)
     for (group_id, day), count in sorted(days.items()):
         conn.execute(sql.count_day, {"group_id": group_id, "day": day, "n": count})
     return [source is not None for source in placed]

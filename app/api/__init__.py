@@ -61,4 +61,4 @@ def json_body() -> dict:
     return body
 
 
-from app.api import groups, pixels, projects  # noqa: E402,F401  (routes register on bp)
+from app.api import groups, pixels, projects, stats  # noqa: E402,F401  (routes register on bp)

@@ -53,6 +53,7 @@ class HitRecord:
     duration_ms: int | None = None
     event_name: str | None = None
     metadata: dict | None = None
+    release: str | None = None
     source_kind: str = "web"
     # Set for pixels only: their source belongs to the pixel's project, not to a new one.
     project_id: int | None = None
@@ -96,6 +97,7 @@ def build_hit(hit: dict, facts: RequestFacts, rules: IngestRules) -> HitRecord |
         session_id=optional_text(hit.get("i"), caps["session"]),
         beacon=optional_text(hit.get("b"), caps["beacon"]),
         duration_ms=duration,
+        release=optional_text(hit.get("v"), caps["release"]),
     )
     if kind == "custom":
         record.event_name = optional_text(hit.get("n"), caps["event_name"])

@@ -1,0 +1,354 @@
+"""Stats answers: summary, time series, breakdowns and errors per 1,000 page views.
+
+Unfiltered questions read the rollups for the aligned middle of a window and raw rows only for
+its ragged edges (under a slot or a day). Filtered ones read raw rows, since a rollup holds one
+dimension at a time; retention bounds how far back they can go.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from app.core.filters import Condition
+from app.core.timegrid import DAY, INTERVALS, SLOT, Window, bucket_starts, split
+from app.core.traffic import (
+    BREAKDOWN_DIMENSIONS,
+    EXCEPTION_DIMENSIONS,
+    Counts,
+    bounce_rate,
+    duration_bin,
+    median_from_bins,
+)
+from app.models import DurationBin, ExceptionEvent, Hit, Project, Source, TrafficSlot
+from app.rollups import MEASURES
+from app.stats_sql import (
+    bucket_index,
+    dimension_rollup,
+    exception_filter,
+    exceptions_can_filter,
+    hit_filter,
+    hit_measures,
+    in_projects,
+    in_window,
+    rollup_measures,
+)
+
+SLOTS = TrafficSlot.__table__
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a stats question is about: projects (None: all), a filter, and the oldest time
+    raw rows are still kept for."""
+
+    project_ids: list[int] | None
+    conditions: tuple[Condition, ...] = ()
+    raw_since: datetime | None = None
+
+    @property
+    def counts_page_visitors(self) -> bool:
+        """A filter on the path counts visitors of the page, not of the site."""
+        return any(condition.field == "path" for condition in self.conditions)
+
+    @property
+    def knows_exceptions(self) -> bool:
+        """Whether exceptions can be counted under the filter."""
+        return exceptions_can_filter(self.conditions)
+
+
+def _counts(row) -> Counts:
+    return Counts(**{name: int(getattr(row, name) or 0) for name in MEASURES})
+
+
+def _hits_where(session: Session, scope: Scope, window: Window) -> list:
+    return [
+        in_window(Hit.received_at, window.start, window.end),
+        in_projects(Hit.project_id, scope.project_ids),
+        hit_filter(session, scope.conditions),
+    ]
+
+
+def _exceptions_where(session: Session, scope: Scope, window: Window) -> list:
+    return [
+        in_window(ExceptionEvent.received_at, window.start, window.end),
+        in_projects(ExceptionEvent.project_id, scope.project_ids),
+        exception_filter(session, scope.conditions),
+    ]
+
+
+def _keyed(columns: list, key) -> tuple:
+    # A key of None asks for one total: no key column and no GROUP BY.
+    return (columns, ()) if key is None else ([key.label("key"), *columns], (key,))
+
+
+def _raw_grouped(session: Session, scope: Scope, window: Window, hit_key, exception_key):
+    """Raw counts grouped by a key expression over hits and, when it applies, exceptions."""
+    cells: dict = {}
+    columns, group = _keyed(hit_measures(), hit_key)
+    query = select(*columns).where(*_hits_where(session, scope, window)).group_by(*group)
+    _merge(cells, session.execute(query))
+    if scope.knows_exceptions and (hit_key is None or exception_key is not None):
+        columns, group = _keyed([func.count().label("n")], exception_key)
+        query = select(*columns).where(*_exceptions_where(session, scope, window))
+        for row in session.execute(query.group_by(*group)):
+            cells.setdefault(getattr(row, "key", None), Counts()).exceptions += row.n
+    return cells
+
+
+def _merge(cells: dict, rows) -> None:
+    for row in rows:
+        cells.setdefault(getattr(row, "key", None), Counts()).add(_counts(row))
+
+
+def _slot_grouped(session: Session, scope: Scope, window: Window, slot_key, hit_key, exc_key):
+    """Counts grouped by a key: 15-minute rollups in the middle, raw rows at the edges."""
+    if scope.conditions:
+        return _raw_grouped(session, scope, window, hit_key, exc_key)
+    cut = split(window, SLOT, scope.raw_since)
+    cells: dict = {}
+    if cut.rollup:
+        columns, group = _keyed(rollup_measures(SLOTS), slot_key)
+        query = select(*columns).where(
+            in_window(SLOTS.c.slot, cut.rollup.start, cut.rollup.end),
+            in_projects(SLOTS.c.project_id, scope.project_ids),
+        )
+        _merge(cells, session.execute(query.group_by(*group)))
+    for edge in cut.raw:
+        for key, counts in _raw_grouped(session, scope, edge, hit_key, exc_key).items():
+            cells.setdefault(key, Counts()).add(counts)
+    return cells
+
+
+def totals(session: Session, scope: Scope, window: Window) -> Counts:
+    """Every measure summed over the window."""
+    cells = _slot_grouped(session, scope, window, None, None, None)
+    total = Counts()
+    for counts in cells.values():
+        total.add(counts)
+    return total
+
+
+def summary(session: Session, scope: Scope, window: Window) -> dict:
+    """Visitors, page views, events, exceptions, bounce rate and median time on page."""
+    total = totals(session, scope, window)
+    return {
+        "visitors": total.page_visitors if scope.counts_page_visitors else total.visitors,
+        "pageviews": total.pageviews,
+        "events": total.events,
+        "exceptions": total.exceptions if scope.knows_exceptions else None,
+        "bounce_rate": bounce_rate(total.bounces, total.unloads),
+        "median_duration_ms": median_duration(session, scope, window),
+    }
+
+
+def median_duration(session: Session, scope: Scope, window: Window) -> int | None:
+    """Median time on page: day histograms in the middle, raw unloads at the edges."""
+    bins: list[tuple[int, int, int]] = []
+    raw_windows = [window]
+    if not scope.conditions:
+        cut = split(window, DAY, scope.raw_since)
+        raw_windows = list(cut.raw)
+        if cut.rollup:
+            table = DurationBin.__table__
+            rows = session.execute(
+                select(table.c.bin, func.sum(table.c.count), func.sum(table.c.total_ms))
+                .where(
+                    table.c.day >= cut.rollup.start.date(),
+                    table.c.day < cut.rollup.end.date(),
+                    in_projects(table.c.project_id, scope.project_ids),
+                )
+                .group_by(table.c.bin)
+            )
+            # PostgreSQL sums bigints as numeric: back to int before any arithmetic.
+            bins.extend((int(start), int(count), int(total)) for start, count, total in rows)
+    for edge in raw_windows:
+        rows = session.execute(
+            select(Hit.duration_ms, func.count())
+            .where(Hit.kind == "unload", *_hits_where(session, scope, edge))
+            .group_by(Hit.duration_ms)
+        )
+        bins.extend((duration_bin(ms), n, ms * n) for ms, n in rows)
+    return median_from_bins(bins)
+
+
+def series(session: Session, scope: Scope, window: Window, interval: str, origin: datetime):
+    """Counts per bucket of the interval, indexed from `origin` (the first bucket's start)."""
+    step = INTERVALS[interval]
+    seconds = int(step.total_seconds())
+    slot_key = bucket_index(session, SLOTS.c.slot, origin, seconds)
+    hit_key = bucket_index(session, Hit.received_at, origin, seconds)
+    exc_key = bucket_index(session, ExceptionEvent.received_at, origin, seconds)
+    if step < SLOT:
+        return _raw_grouped(session, scope, window, hit_key, exc_key)
+    return _slot_grouped(session, scope, window, slot_key, hit_key, exc_key)
+
+
+def timeseries(session: Session, scope: Scope, window: Window, interval: str) -> dict:
+    """The zero-filled series of the window and, aligned beside it, of the previous one."""
+    starts = bucket_starts(window, INTERVALS[interval])
+    shift = window.length
+    current = series(session, scope, window, interval, starts[0]) if starts else {}
+    previous = (
+        series(session, scope, window.previous(), interval, starts[0] - shift) if starts else {}
+    )
+
+    def points(cells: dict, offset: timedelta) -> list[dict]:
+        return [
+            _point(start - offset, cells.get(index), scope) for index, start in enumerate(starts)
+        ]
+
+    return {
+        "timeseries": points(current, timedelta(0)),
+        "previous_timeseries": points(previous, shift),
+    }
+
+
+def _point(start: datetime, counts: Counts | None, scope: Scope) -> dict:
+    counts = counts or Counts()
+    return {
+        "timestamp": start.isoformat().replace("+00:00", "Z"),
+        "visitors": counts.page_visitors if scope.counts_page_visitors else counts.visitors,
+        "pageviews": counts.pageviews,
+        "events": counts.events,
+        "exceptions": counts.exceptions if scope.knows_exceptions else None,
+    }
+
+
+def dimension_counts(session: Session, scope: Scope, window: Window, dimension: str) -> dict:
+    """Counts per value of a dimension: day rollups in the middle, raw rows at the edges."""
+    hit_key = _dimension_expression(Hit, dimension)
+    exc_key = (
+        _dimension_expression(ExceptionEvent, dimension)
+        if dimension in EXCEPTION_DIMENSIONS
+        else None
+    )
+    if scope.conditions:
+        return _raw_grouped(session, scope, window, hit_key, exc_key)
+    cut = split(window, DAY, scope.raw_since)
+    cells: dict = {}
+    if cut.rollup:
+        last_day = (cut.rollup.end - DAY).date()
+        rollup = dimension_rollup(dimension, scope.project_ids, cut.rollup.start.date(), last_day)
+        for row in session.execute(rollup):
+            cells.setdefault(row.value, Counts()).add(_counts(row))
+    for edge in cut.raw:
+        for key, counts in _raw_grouped(session, scope, edge, hit_key, exc_key).items():
+            cells.setdefault(key, Counts()).add(counts)
+    return cells
+
+
+_DIMENSION_COLUMNS = {
+    "path": "path",
+    "referrer": "referrer_host",
+    "referrer_group": "referrer_group",
+    "country": "country",
+    "language": "language",
+    "browser": "browser",
+    "os": "os",
+    "device": "device",
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "utm_campaign": "utm_campaign",
+    "event": "event_name",
+    "release": "release",
+}
+
+
+def _dimension_expression(model, dimension: str):
+    if dimension == "version":
+        browser, version = model.browser, model.browser_version
+        return case(
+            (browser.is_(None), ""),
+            (version.is_(None), browser),
+            else_=browser + " " + version,
+        )
+    return func.coalesce(getattr(model, _DIMENSION_COLUMNS[dimension]), "")
+
+
+def breakdown(session: Session, scope: Scope, window: Window, name: str, limit: int) -> list:
+    """Top rows of one breakdown by page views (event names: by events)."""
+    if name in BREAKDOWN_DIMENSIONS:
+        cells = dimension_counts(session, scope, window, BREAKDOWN_DIMENSIONS[name])
+    else:
+        column = "source_id" if name == "sources" else "project_id"
+        cells = _slot_grouped(
+            session,
+            scope,
+            window,
+            SLOTS.c[column],
+            getattr(Hit, column),
+            getattr(ExceptionEvent, column),
+        )
+        cells = _named(session, name, cells)
+    page_visitors = name == "pages" or scope.counts_page_visitors
+    rows = [
+        {
+            "key": key,
+            "visitors": counts.page_visitors if page_visitors else counts.visitors,
+            "pageviews": counts.pageviews,
+            "events": counts.events,
+        }
+        for key, counts in cells.items()
+        if (counts.events if name == "event_names" else counts.pageviews + counts.events)
+    ]
+    order = "events" if name == "event_names" else "pageviews"
+    rows.sort(key=lambda row: (-row[order], -row["events"], row["key"]))
+    return rows[:limit]
+
+
+def _named(session: Session, name: str, cells: dict) -> dict:
+    model, label = (Source, Source.key) if name == "sources" else (Project, Project.name)
+    names = dict(session.execute(select(model.id, label).where(model.id.in_(list(cells)))).all())
+    named: dict = {}
+    for key, counts in cells.items():
+        named.setdefault(names.get(key, ""), Counts()).add(counts)
+    return named
+
+
+def errors_per_pageview(
+    session: Session, scope: Scope, window: Window, dimension: str, limit: int
+) -> list[dict]:
+    """Page views, exceptions and exceptions per 1,000 page views per value of a dimension,
+    most exceptions first."""
+    cells = dimension_counts(session, scope, window, dimension)
+    rows = [
+        rate_row(key, counts.pageviews, counts.exceptions)
+        for key, counts in cells.items()
+        if counts.exceptions or counts.pageviews
+    ]
+    rows.sort(key=lambda row: (-row["exceptions"], -(row["per_1k"] or 0), row["key"]))
+    return rows[:limit]
+
+
+def rate_row(key: str, pageviews: int, exceptions: int) -> dict:
+    """One row of errors per 1,000 page views (None without page views)."""
+    per_1k = round(exceptions * 1000 / pageviews, 2) if pageviews else None
+    return {"key": key, "pageviews": pageviews, "exceptions": exceptions, "per_1k": per_1k}
+
+
+def group_pages(
+    session: Session, scope: Scope, window: Window, group_id: int, limit: int
+) -> list[dict]:
+    """The pages an exception group happens on, with its rate per 1,000 views of each."""
+    path = func.coalesce(ExceptionEvent.path, "")
+    counted = session.execute(
+        select(path, func.count())
+        .where(
+            ExceptionEvent.group_id == group_id,
+            and_(*_exceptions_where(session, scope, window)),
+        )
+        .group_by(path)
+        .order_by(func.count().desc(), path)
+        .limit(limit)
+    ).all()
+    views = dimension_counts(session, Scope(scope.project_ids, (), scope.raw_since), window, "path")
+    return [rate_row(key, views.get(key, Counts()).pageviews, count) for key, count in counted]
+
+
+def earliest(session: Session, project_ids: list[int] | None) -> datetime | None:
+    """The start of the first slot with data in the projects."""
+    return session.scalar(
+        select(func.min(SLOTS.c.slot)).where(in_projects(SLOTS.c.project_id, project_ids))
+    )
