@@ -8,14 +8,22 @@ import functools
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.timegrid import SLOT, floor
-from app.core.traffic import Contribution, Counts
-from app.models import DurationBin, TrafficDimension, TrafficSlot
+from app.core.traffic import Contribution, Counts, exception_contribution, hit_contribution
+from app.models import DurationBin, ExceptionEvent, Hit, TrafficDimension, TrafficSlot
 
 MEASURES = tuple(Counts().as_row())
+_KEYS = ("id", "project_id", "source_id", "received_at", "path", "browser", "browser_version")
+HIT_COLUMNS = (
+    *_KEYS,
+    *("kind", "unique_visit", "unique_page", "referrer_host", "referrer_group", "country"),
+    *("language", "os", "device", "utm_source", "utm_medium", "utm_campaign", "event_name"),
+    *("release", "duration_ms"),
+)
+EXCEPTION_COLUMNS = (*_KEYS, "os", "device", "release")
 
 
 class RollupStatements:
@@ -90,3 +98,41 @@ def add_to_rollups(
                 for key, (n, total) in sorted(durations.items())
             ],
         )
+
+
+def rebuild_rollups(conn: Connection, batch: int = 5000) -> int:
+    """Recompute every rollup from the raw hits and exception events still kept (after an
+    upgrade that adds rollups, or a restore); returns how many rows were read."""
+    for model in (TrafficSlot, TrafficDimension, DurationBin):
+        conn.execute(delete(model))
+    read = 0
+    for table, names, contribution in (
+        (Hit.__table__, HIT_COLUMNS, hit_contribution),
+        (ExceptionEvent.__table__, EXCEPTION_COLUMNS, exception_contribution),
+    ):
+        # Named columns only: the migration that first runs this must not ask for columns
+        # that later revisions add.
+        columns = [table.c[name] for name in names]
+        last_id = 0
+        while True:
+            rows = conn.execute(
+                select(*columns).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+            ).all()
+            if not rows:
+                break
+            add_to_rollups(
+                conn,
+                [
+                    (
+                        row.project_id,
+                        row.source_id,
+                        row.received_at,
+                        contribution(row),
+                        getattr(row, "duration_ms", None),
+                    )
+                    for row in rows
+                    if row.source_id is not None
+                ],
+            )
+            last_id, read = rows[-1].id, read + len(rows)
+    return read

@@ -22,7 +22,16 @@ def run_migrations() -> None:
     url = config.attributes.get("url") or load_config(config_path_from_env())["database"]["url"]
     engine = make_engine(url)
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Batch mode rebuilds a table by copying and dropping it; with foreign keys on, the
+            # drop would fire ON DELETE actions on the rows referring to it (SET NULL on every
+            # hit's source). The pragma only takes effect outside a transaction, so it goes
+            # to the driver before SQLAlchemy begins one.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         _run(conn)
+        # Alembic treats SQLite DDL as non-transactional and so never commits: without this,
+        # the data a revision writes would be rolled back when the connection closes.
+        conn.commit()
     engine.dispose()
 
 
