@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import ApiError
+from app.management import live_projects
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
 
 SORT_COLUMNS = {
@@ -74,7 +75,10 @@ def list_groups(session: Session, args: dict) -> dict:
 
 
 def _group_filters(args: dict) -> list:
-    conditions = [ExceptionGroup.merged_into_id.is_(None)]
+    conditions = [
+        ExceptionGroup.merged_into_id.is_(None),
+        ExceptionGroup.project_id.in_(live_projects()),
+    ]
     if "project" in args:
         conditions.append(ExceptionGroup.project_id == args["project"])
     if "status" in args:

@@ -5,8 +5,8 @@ import time
 
 class IngestCache:
     """Per-process memo of source ids and known releases, so that most events need three
-    statements. Entries expire, so a source moved to another project is seen within a TTL;
-    a deleted project surfaces as an IntegrityError, after which the caller clears it."""
+    statements. Entries expire, so other processes see a source moved to another project (or
+    unassigned) within a TTL; the process that made the change clears its own at once."""
 
     def __init__(self, ttl_seconds: float = 30.0, max_entries: int = 10_000) -> None:
         self.ttl = ttl_seconds
@@ -38,6 +38,6 @@ class IngestCache:
         self.releases.add((project_id, version))
 
     def clear(self) -> None:
-        """Forget everything (after a write failed on a stale entry)."""
+        """Forget everything (after an admin moved sources)."""
         self.sources.clear()
         self.releases.clear()

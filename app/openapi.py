@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
+from app.openapi_analytics import add_analytics
 from app.schemas import (
     BulkTriageIn,
     GroupListArgs,
@@ -63,7 +64,7 @@ def build_spec() -> dict:
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         info={
-            "description": "Exception groups, triage, projects and pixels. "
+            "description": "Exception groups, triage, web analytics, projects and pixels. "
             "Authenticate with `Authorization: Bearer <token>`."
         },
     )
@@ -294,6 +295,7 @@ def build_spec() -> dict:
             },
         },
     )
+    add_analytics(spec, group_id, project_id)
     document = spec.to_dict()
     document["security"] = [{"token": []}]
     return document

@@ -129,7 +129,7 @@ class MergeIn(ApiSchema):
 class ProjectIn(ApiSchema):
     """A project to create or rename."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
 
 
 class GroupListArgs(ApiSchema):

@@ -9,7 +9,6 @@ import threading
 from contextlib import nullcontext
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
 from app.core.hits import HitRecord
 from app.core.pipeline import ExceptionRecord
@@ -34,14 +33,6 @@ class IngestWriter:
     def write(self, record: ExceptionRecord | HitRecord) -> bool:
         """Store one event or hit; True once committed, False when dropped (source cap reached).
         Raises what storing it raised (OperationalError when the database is down)."""
-        try:
-            return self._commit(record)
-        except IntegrityError:
-            # A cached source whose project was deleted a moment ago: forget, try once more.
-            self.cache.clear()
-            return self._commit(record)
-
-    def _commit(self, record: ExceptionRecord | HitRecord) -> bool:
         save = SAVERS[type(record)]
         with self._serial, self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})

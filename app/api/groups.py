@@ -9,14 +9,17 @@ from app.api import bp, json_body, query_args
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.group_queries import group_detail, group_summary, list_events, list_groups
-from app.models import ExceptionGroup
+from app.models import ExceptionGroup, Project
 from app.schemas import BulkTriageIn, GroupListArgs, MergeIn, PageArgs, TriageIn
 from app.triage import apply_triage, expire_ignores, merge_groups
 
 
-def _load_group(session, group_id: int) -> ExceptionGroup:
+def load_group(session, group_id: int) -> ExceptionGroup:
+    """A live group of a live project, or 404."""
     group = session.get(ExceptionGroup, group_id)
     if group is None or group.merged_into_id is not None:
+        raise not_found("Group")
+    if session.get(Project, group.project_id).deleted_at is not None:
         raise not_found("Group")
     return group
 
@@ -41,7 +44,7 @@ def group_get(group_id: int):
     """One group with its latest event, trend, breakdowns and history."""
     session = get_session()
     _expire(session)
-    group = _load_group(session, group_id)
+    group = load_group(session, group_id)
     return jsonify(group_detail(session, group, datetime.now(UTC).date()))
 
 
@@ -50,7 +53,7 @@ def group_events(group_id: int):
     """A group's events, newest first, paginated."""
     args = PageArgs().load(query_args())
     session = get_session()
-    _load_group(session, group_id)
+    load_group(session, group_id)
     return jsonify(list_events(session, group_id, args.get("cursor"), args["limit"]))
 
 
@@ -59,7 +62,7 @@ def group_triage(group_id: int):
     """Resolve, ignore or reopen one group."""
     change = TriageIn().load(json_body())
     session = get_session()
-    group = _load_group(session, group_id)
+    group = load_group(session, group_id)
     apply_triage(session, group, change, g.actor, datetime.now(UTC))
     session.commit()
     return jsonify(group_summary(group))

@@ -36,7 +36,8 @@ def _load_pixel(session, pixel_id: str) -> Pixel:
 
 
 def _require_project(session, project_id: int) -> None:
-    if session.get(Project, project_id) is None:
+    project = session.get(Project, project_id)
+    if project is None or project.deleted_at is not None:
         raise not_found("Project")
 
 

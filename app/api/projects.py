@@ -1,5 +1,6 @@
 """Projects (with their DSN) and sources."""
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify
@@ -7,10 +8,11 @@ from sqlalchemy import select
 
 from app.api import bp, json_body, query_args
 from app.db import get_session
-from app.errors import not_found
+from app.errors import ApiError, not_found
 from app.group_queries import decode_cursor, encode_cursor, iso
+from app.management import delete_project, name_taken
 from app.models import Project, Source
-from app.schemas import PageArgs, ProjectIn, SourceListArgs
+from app.schemas import PageArgs, ProjectDeleteArgs, ProjectIn, SourceListArgs, SourcePatch
 from app.store import create_project
 
 
@@ -30,18 +32,31 @@ def project_dict(project: Project) -> dict:
     }
 
 
-def _load_project(session, project_id: int) -> Project:
+def load_project(session, project_id: int) -> Project:
+    """A live (not deleted) project, or 404."""
     project = session.get(Project, project_id)
-    if project is None:
+    if project is None or project.deleted_at is not None:
         raise not_found("Project")
     return project
+
+
+def _forget_cached_sources() -> None:
+    # This process sees the change at once; other workers within the ingest cache's TTL.
+    current_app.extensions["faultline.writer"].cache.clear()
+
+
+def _unique_name(session, name: str, except_id: int | None = None) -> str:
+    name = name.strip()
+    if name_taken(session, name, except_id):
+        raise ApiError(409, "conflict", "Another project already has this name.")
+    return name
 
 
 @bp.get("/projects")
 def projects_list():
     """All projects, paginated by id."""
     args = PageArgs().load(query_args())
-    query = select(Project).order_by(Project.id)
+    query = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)
     if "cursor" in args:
         query = query.where(Project.id > decode_cursor(args["cursor"], None)[1])
     rows = get_session().scalars(query.limit(args["limit"] + 1)).all()
@@ -58,7 +73,7 @@ def projects_create():
     """Create a project."""
     data = ProjectIn().load(json_body())
     session = get_session()
-    project = create_project(session, data["name"])
+    project = create_project(session, _unique_name(session, data["name"]))
     session.commit()
     return jsonify(project_dict(project)), 201
 
@@ -66,7 +81,7 @@ def projects_create():
 @bp.get("/projects/<int:project_id>")
 def project_get(project_id: int):
     """One project."""
-    return jsonify(project_dict(_load_project(get_session(), project_id)))
+    return jsonify(project_dict(load_project(get_session(), project_id)))
 
 
 @bp.patch("/projects/<int:project_id>")
@@ -74,19 +89,40 @@ def project_rename(project_id: int):
     """Rename a project."""
     data = ProjectIn().load(json_body())
     session = get_session()
-    project = _load_project(session, project_id)
-    project.name = data["name"]
+    project = load_project(session, project_id)
+    project.name = _unique_name(session, data["name"], project.id)
     session.commit()
     return jsonify(project_dict(project))
 
 
 @bp.delete("/projects/<int:project_id>")
 def project_delete(project_id: int):
-    """Delete a project with its sources, groups and events."""
+    """Delete a project: its pixels go, its sources move to `move_sources_to` or become
+    unassigned (their traffic is dropped until assigned), its history stays."""
+    args = ProjectDeleteArgs().load(query_args())
     session = get_session()
-    session.delete(_load_project(session, project_id))
+    project = load_project(session, project_id)
+    target = args.get("move_sources_to")
+    if target == project.id:
+        raise ApiError(409, "conflict", "Sources cannot move into the project being deleted.")
+    if target is not None:
+        load_project(session, target)
+    delete_project(session, project, target, datetime.now(UTC))
     session.commit()
+    _forget_cached_sources()
     return "", 204
+
+
+def source_dict(source: Source) -> dict:
+    """A source as the API shows it."""
+    return {
+        "id": source.id,
+        "project": source.project_id,
+        "key": source.key,
+        "name": source.name,
+        "kind": source.kind,
+        "created_at": iso(source.created_at),
+    }
 
 
 @bp.get("/sources")
@@ -101,15 +137,28 @@ def sources_list():
     rows = get_session().scalars(query.limit(args["limit"] + 1)).all()
     page = rows[: args["limit"]]
     return jsonify(
-        items=[
-            {
-                "id": s.id,
-                "project": s.project_id,
-                "key": s.key,
-                "kind": s.kind,
-                "created_at": iso(s.created_at),
-            }
-            for s in page
-        ],
+        items=[source_dict(source) for source in page],
         next_cursor=encode_cursor(None, page[-1].id) if len(rows) > args["limit"] else None,
     )
+
+
+@bp.patch("/sources/<int:source_id>")
+def source_update(source_id: int):
+    """Move a source to another project (null: unassign it) or rename it. Its past events
+    stay in the project they arrived in; new ones go to the new project."""
+    data = SourcePatch().load(json_body())
+    session = get_session()
+    source = session.get(Source, source_id)
+    if source is None:
+        raise not_found("Source")
+    if "project" in data:
+        if source.kind == "pixel":
+            raise ApiError(409, "conflict", "A pixel's source stays in its pixel's project.")
+        if data["project"] is not None:
+            load_project(session, data["project"])
+        source.project_id = data["project"]
+    if "name" in data:
+        source.name = (data["name"] or "").strip() or None
+    session.commit()
+    _forget_cached_sources()
+    return jsonify(source_dict(source))

@@ -5,13 +5,14 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, jsonify
 
 from app.api import bp, query_args
+from app.api.groups import load_group
 from app.core.filters import FilterError, parse_filter
 from app.core.timegrid import EPOCH, Window, choose_interval, default_window
 from app.core.traffic import BREAKDOWN_DIMENSIONS
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.group_queries import iso
-from app.models import ExceptionGroup, Project
+from app.models import Project
 from app.schemas import ErrorsPerPageviewArgs, StatsArgs
 from app.stats import (
     Scope,
@@ -112,9 +113,7 @@ def group_pages_get(group_id: int):
     """The pages an exception group happens on, with its rate per 1,000 views of each page."""
     args = StatsArgs(only=("from_", "to", "limit")).load(query_args())
     session, now = get_session(), datetime.now(UTC)
-    group = session.get(ExceptionGroup, group_id)
-    if group is None or group.merged_into_id is not None:
-        raise not_found("Group")
+    group = load_group(session, group_id)
     scope = _scope(session, {"project": group.project_id}, now)
     window = _window(session, args, scope, now)
     items = group_pages(session, scope, window, group.id, args["limit"])

@@ -151,9 +151,10 @@ def test_opted_out_reader_gets_the_gif_but_nothing_is_stored(
     assert count(session, Hit) == 0
 
 
-def test_deleting_a_project_deletes_its_pixels_and_hits(client, auth, session, project):
+def test_deleting_a_project_deletes_its_pixels_but_keeps_their_hits(client, auth, session, project):
     pixel = make_pixel(client, auth, project["id"])
     client.get(f"/track/gif/{pixel['id']}.gif")
     assert client.delete(f"/api/v1/projects/{project['id']}", headers=auth).status_code == 204
-    assert count(session, Pixel) == 0 and count(session, Hit) == 0
+    assert count(session, Pixel) == 0 and count(session, Hit) == 1
     assert client.get(f"/track/gif/{pixel['id']}.gif").status_code == 404
+    assert client.get(f"/api/v1/projects/{project['id']}/pixels", headers=auth).status_code == 404
