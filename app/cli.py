@@ -93,18 +93,21 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 @main.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Delete raw events and hits older than retention.days (groups and daily counts stay)."""
-    from datetime import UTC, datetime, timedelta
+    """Delete raw events and hits older than retention.days (rollups, groups and daily counts
+    keep the history); `faultline serve` also does this every hour."""
+    from datetime import UTC, datetime
 
-    from app.store import purge_events, purge_hits
+    from app.db import make_engine
+    from app.retention import purge_expired
 
     config = _config(ctx)
-    before = datetime.now(UTC) - timedelta(days=config["retention"]["days"])
-    with _session(config) as session:
-        removed = purge_events(session, before)
-        hits = purge_hits(session, before)
-        session.commit()
-    click.echo(f"removed {removed} events and {hits} hits received before {before.isoformat()}")
+    engine = make_engine(config["database"]["url"])
+    days = config["retention"]["days"]
+    removed = purge_expired(engine, days, datetime.now(UTC))
+    engine.dispose()
+    click.echo(
+        f"removed {removed['events']} events and {removed['hits']} hits older than {days} days"
+    )
 
 
 @main.command()

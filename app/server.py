@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 
+from app.retention import start_retention
+
 
 class _Server(BaseApplication):
     def __init__(self, build_app: Callable, options: dict) -> None:
@@ -16,8 +18,13 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        # Called in each worker: the master stays small and no connection crosses a fork.
-        return self.build_app()
+        # Called in each worker: the master stays small and no connection crosses a fork
+        # (nor a thread: the retention thread starts here, after the fork).
+        app = self.build_app()
+        if "faultline.engine" in app.extensions:
+            days = app.config["FAULTLINE"]["retention"]["days"]
+            start_retention(app.extensions["faultline.engine"], days)
+        return app
 
 
 def serve(config: dict, host: str, port: int, build_app: Callable | None = None) -> None:

@@ -7,7 +7,7 @@ import secrets
 from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,9 +17,7 @@ from app.core.pipeline import ExceptionRecord
 from app.core.traffic import exception_contribution
 from app.ingest_cache import IngestCache
 from app.models import (
-    ExceptionEvent,
     GroupTransition,
-    Hit,
     Project,
     Release,
 )
@@ -301,24 +299,3 @@ def add_transition(
             group_id=group_id, kind=kind, actor=actor, at=at, detail=detail
         )
     )
-
-
-def purge_events(session: Session, before: datetime, batch: int = 5000) -> int:
-    """Delete raw events received before a time, in batches; groups keep their counts."""
-    return purge_rows(session, ExceptionEvent, before, batch)
-
-
-def purge_hits(session: Session, before: datetime, batch: int = 5000) -> int:
-    """Delete analytics hits received before a time, in batches."""
-    return purge_rows(session, Hit, before, batch)
-
-
-def purge_rows(session: Session, model, before: datetime, batch: int = 5000) -> int:
-    """Delete rows of an event table (id, received_at) received before a time, in batches."""
-    removed = 0
-    while True:
-        ids = session.scalars(select(model.id).where(model.received_at < before).limit(batch)).all()
-        if not ids:
-            return removed
-        session.execute(delete(model).where(model.id.in_(ids)))
-        removed += len(ids)

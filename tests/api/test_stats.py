@@ -3,11 +3,14 @@
 Numbers in the comments are the items of the checklist in seed-analytics.md section 10.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from app.core.timegrid import DAY
+from app.models import Hit
+from app.retention import purge_expired
 from tests.stats_data import FIREFOX_UA, Recorder, days_ago
 
 
@@ -106,8 +109,6 @@ def test_weeks_start_on_monday(client, auth):
     start = days_ago(60)
     body = get_stats(client, auth, start, days_ago(0), interval="week")
     stamps = [point["timestamp"] for point in body["timeseries"]]
-    from datetime import datetime
-
     assert all(datetime.fromisoformat(stamp).weekday() == 0 for stamp in stamps)
     assert stamps[0] <= iso(start)
 
@@ -274,3 +275,21 @@ def test_a_filter_exceptions_lack_leaves_exceptions_unknown(client, auth, record
     assert {point["exceptions"] for point in body["timeseries"]} == {None}
     by_browser = get_stats(client, auth, days_ago(3), days_ago(1), filter='browser == "Chrome"')
     assert by_browser["summary"]["exceptions"] == 1
+
+
+def test_rollups_keep_history_after_raw_rows_are_purged(client, auth, app, record, session):
+    # 6: retention deletes raw rows in bulk; the rollups answer for those days afterwards.
+    days = app.config["FAULTLINE"]["retention"]["days"]
+    for hour in range(5):
+        record.hit(days_ago(days + 5, hours=hour), q=True, u=f"https://example.com/{hour % 2}")
+        record.hit(days_ago(days + 5, hours=hour), e="unload", m=1000 * (hour + 1))
+    record.hit(days_ago(1, hours=1))  # recent: kept
+    window = (days_ago(days + 7), days_ago(0))
+    before = get_stats(client, auth, *window, interval="day")
+    removed = purge_expired(app.extensions["faultline.engine"], days, datetime.now(UTC))
+    assert removed == {"events": 0, "hits": 10}
+    assert session.scalar(select(func.count()).select_from(Hit)) == 1
+    after = get_stats(client, auth, *window, interval="day")
+    assert after == before
+    assert after["summary"]["pageviews"] == 6 and after["summary"]["median_duration_ms"] == 3000
+    assert {row["key"] for row in after["breakdowns"]["pages"]} == {"/0", "/1", "/"}

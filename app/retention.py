@@ -1,0 +1,63 @@
+"""Retention: raw events and hits older than `retention.days` are deleted in batches, each
+batch its own short transaction, so ingest never waits long behind a purge. Rollups, groups
+and their daily counts keep the history."""
+
+import logging
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, delete, select
+
+from app.db import WRITE_OPTION
+from app.models import ExceptionEvent, Hit
+
+log = logging.getLogger("faultline")
+BATCH = 5000
+INTERVAL_SECONDS = 3600
+
+
+def delete_batch(conn: Connection, model, before: datetime, batch: int = BATCH) -> int:
+    """Delete up to `batch` rows of an event table received before a time; how many went."""
+    ids = conn.scalars(select(model.id).where(model.received_at < before).limit(batch)).all()
+    if ids:
+        conn.execute(delete(model).where(model.id.in_(ids)))
+    return len(ids)
+
+
+def purge_expired(engine: Engine, days: int, now: datetime) -> dict[str, int]:
+    """Delete every raw event and hit older than `days`; rows removed per table."""
+    before = now - timedelta(days=days)
+    removed = {}
+    for name, model in (("events", ExceptionEvent), ("hits", Hit)):
+        removed[name] = 0
+        while True:
+            with engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    count = delete_batch(conn, model, before)
+            removed[name] += count
+            if count < BATCH:
+                break
+    return removed
+
+
+def start_retention(engine: Engine, days: int) -> threading.Thread:
+    """Purge soon after start and then about every hour (with jitter, so workers spread out)
+    in a daemon thread of the serving process."""
+
+    def run() -> None:
+        stop = threading.Event()
+        delay = random.uniform(5, 60)
+        while not stop.wait(delay):
+            delay = random.uniform(0.5, 1.5) * INTERVAL_SECONDS
+            try:
+                removed = purge_expired(engine, days, datetime.now(UTC))
+                if any(removed.values()):
+                    log.info("retention: removed %(events)s events and %(hits)s hits", removed)
+            except Exception:  # a failed purge is retried next time; serving goes on
+                log.exception("retention purge failed")
+
+    thread = threading.Thread(target=run, name="faultline-retention", daemon=True)
+    thread.start()
+    return thread
