@@ -14,23 +14,23 @@ from sqlalchemy.orm import Session
 from app.core.filters import Condition
 from app.core.timegrid import DAY, INTERVALS, SLOT, Window, bucket_starts, split
 from app.core.traffic import (
-    BREAKDOWN_DIMENSIONS,
     EXCEPTION_DIMENSIONS,
     Counts,
     bounce_rate,
-    duration_bin,
     median_from_bins,
 )
-from app.models import DurationBin, ExceptionEvent, Hit, Project, Source, TrafficSlot
+from app.models import DurationBin, ExceptionEvent, Hit, TrafficSlot
 from app.rollups import MEASURES
 from app.stats_sql import (
     bucket_index,
     dimension_rollup,
+    duration_bin_sql,
     exception_filter,
     exceptions_can_filter,
     hit_filter,
     hit_measures,
     in_projects,
+    in_rollup_projects,
     in_window,
     rollup_measures,
 )
@@ -58,11 +58,12 @@ class Scope:
         return exceptions_can_filter(self.conditions)
 
 
-def _counts(row) -> Counts:
+def counts_of(row) -> Counts:
+    """The measures of a result row."""
     return Counts(**{name: int(getattr(row, name) or 0) for name in MEASURES})
 
 
-def _hits_where(session: Session, scope: Scope, window: Window) -> list:
+def hits_where(session: Session, scope: Scope, window: Window) -> list:
     return [
         in_window(Hit.received_at, window.start, window.end),
         in_projects(Hit.project_id, scope.project_ids),
@@ -87,7 +88,7 @@ def _raw_grouped(session: Session, scope: Scope, window: Window, hit_key, except
     """Raw counts grouped by a key expression over hits and, when it applies, exceptions."""
     cells: dict = {}
     columns, group = _keyed(hit_measures(), hit_key)
-    query = select(*columns).where(*_hits_where(session, scope, window)).group_by(*group)
+    query = select(*columns).where(*hits_where(session, scope, window)).group_by(*group)
     _merge(cells, session.execute(query))
     if scope.knows_exceptions and (hit_key is None or exception_key is not None):
         columns, group = _keyed([func.count().label("n")], exception_key)
@@ -99,10 +100,10 @@ def _raw_grouped(session: Session, scope: Scope, window: Window, hit_key, except
 
 def _merge(cells: dict, rows) -> None:
     for row in rows:
-        cells.setdefault(getattr(row, "key", None), Counts()).add(_counts(row))
+        cells.setdefault(getattr(row, "key", None), Counts()).add(counts_of(row))
 
 
-def _slot_grouped(session: Session, scope: Scope, window: Window, slot_key, hit_key, exc_key):
+def slot_grouped(session: Session, scope: Scope, window: Window, slot_key, hit_key, exc_key):
     """Counts grouped by a key: 15-minute rollups in the middle, raw rows at the edges."""
     if scope.conditions:
         return _raw_grouped(session, scope, window, hit_key, exc_key)
@@ -112,7 +113,7 @@ def _slot_grouped(session: Session, scope: Scope, window: Window, slot_key, hit_
         columns, group = _keyed(rollup_measures(SLOTS), slot_key)
         query = select(*columns).where(
             in_window(SLOTS.c.slot, cut.rollup.start, cut.rollup.end),
-            in_projects(SLOTS.c.project_id, scope.project_ids),
+            in_rollup_projects(SLOTS.c.project_id, scope.project_ids),
         )
         _merge(cells, session.execute(query.group_by(*group)))
     for edge in cut.raw:
@@ -123,7 +124,7 @@ def _slot_grouped(session: Session, scope: Scope, window: Window, slot_key, hit_
 
 def totals(session: Session, scope: Scope, window: Window) -> Counts:
     """Every measure summed over the window."""
-    cells = _slot_grouped(session, scope, window, None, None, None)
+    cells = slot_grouped(session, scope, window, None, None, None)
     total = Counts()
     for counts in cells.values():
         total.add(counts)
@@ -132,45 +133,72 @@ def totals(session: Session, scope: Scope, window: Window) -> Counts:
 
 def summary(session: Session, scope: Scope, window: Window) -> dict:
     """Visitors, page views, events, exceptions, bounce rate and median time on page."""
-    total = totals(session, scope, window)
+    if scope.conditions:
+        total, bins = _raw_summary(session, scope, window)
+    else:
+        total, bins = totals(session, scope, window), _duration_bins(session, scope, window)
     return {
         "visitors": total.page_visitors if scope.counts_page_visitors else total.visitors,
         "pageviews": total.pageviews,
         "events": total.events,
         "exceptions": total.exceptions if scope.knows_exceptions else None,
         "bounce_rate": bounce_rate(total.bounces, total.unloads),
-        "median_duration_ms": median_duration(session, scope, window),
+        "median_duration_ms": median_from_bins(bins),
     }
 
 
-def median_duration(session: Session, scope: Scope, window: Window) -> int | None:
-    """Median time on page: day histograms in the middle, raw unloads at the edges."""
-    bins: list[tuple[int, int, int]] = []
-    raw_windows = [window]
-    if not scope.conditions:
-        cut = split(window, DAY, scope.raw_since)
-        raw_windows = list(cut.raw)
-        if cut.rollup:
-            table = DurationBin.__table__
-            rows = session.execute(
-                select(table.c.bin, func.sum(table.c.count), func.sum(table.c.total_ms))
-                .where(
-                    table.c.day >= cut.rollup.start.date(),
-                    table.c.day < cut.rollup.end.date(),
-                    in_projects(table.c.project_id, scope.project_ids),
-                )
-                .group_by(table.c.bin)
-            )
-            # PostgreSQL sums bigints as numeric: back to int before any arithmetic.
-            bins.extend((int(start), int(count), int(total)) for start, count, total in rows)
-    for edge in raw_windows:
-        rows = session.execute(
-            select(Hit.duration_ms, func.count())
-            .where(Hit.kind == "unload", *_hits_where(session, scope, edge))
-            .group_by(Hit.duration_ms)
+def _raw_summary(session: Session, scope: Scope, window: Window) -> tuple[Counts, list]:
+    # One scan for every measure and the duration histogram: unloads are grouped by their
+    # bin, everything else falls in the group without one.
+    bin_key = case((Hit.kind == "unload", duration_bin_sql(Hit.duration_ms)), else_=None)
+    rows = session.execute(
+        select(
+            bin_key.label("bin"),
+            *hit_measures(),
+            func.coalesce(func.sum(Hit.duration_ms), 0).label("total_ms"),
         )
-        bins.extend((duration_bin(ms), n, ms * n) for ms, n in rows)
-    return median_from_bins(bins)
+        .where(*hits_where(session, scope, window))
+        .group_by(bin_key)
+    )
+    total, bins = Counts(), []
+    for row in rows:
+        total.add(counts_of(row))
+        if row.bin is not None:
+            bins.append((int(row.bin), int(row.unloads), int(row.total_ms)))
+    if scope.knows_exceptions:
+        total.exceptions = session.scalar(
+            select(func.count()).where(*_exceptions_where(session, scope, window))
+        )
+    return total, bins
+
+
+def _duration_bins(session: Session, scope: Scope, window: Window) -> list:
+    """(bin, count, sum of values) rows: day histograms in the middle, raw unloads at the
+    ragged edges."""
+    bins: list[tuple[int, int, int]] = []
+    cut = split(window, DAY, scope.raw_since)
+    if cut.rollup:
+        table = DurationBin.__table__
+        rows = session.execute(
+            select(table.c.bin, func.sum(table.c.count), func.sum(table.c.total_ms))
+            .where(
+                table.c.day >= cut.rollup.start.date(),
+                table.c.day < cut.rollup.end.date(),
+                in_rollup_projects(table.c.project_id, scope.project_ids),
+            )
+            .group_by(table.c.bin)
+        )
+        # PostgreSQL sums bigints as numeric: back to int before any arithmetic.
+        bins.extend((int(start), int(count), int(total)) for start, count, total in rows)
+    for edge in cut.raw:
+        binned = duration_bin_sql(Hit.duration_ms)
+        rows = session.execute(
+            select(binned, func.count(), func.sum(Hit.duration_ms))
+            .where(Hit.kind == "unload", *hits_where(session, scope, edge))
+            .group_by(binned)
+        )
+        bins.extend((int(start), int(count), int(total)) for start, count, total in rows)
+    return bins
 
 
 def series(session: Session, scope: Scope, window: Window, interval: str, origin: datetime):
@@ -182,7 +210,7 @@ def series(session: Session, scope: Scope, window: Window, interval: str, origin
     exc_key = bucket_index(session, ExceptionEvent.received_at, origin, seconds)
     if step < SLOT:
         return _raw_grouped(session, scope, window, hit_key, exc_key)
-    return _slot_grouped(session, scope, window, slot_key, hit_key, exc_key)
+    return slot_grouped(session, scope, window, slot_key, hit_key, exc_key)
 
 
 def timeseries(session: Session, scope: Scope, window: Window, interval: str) -> dict:
@@ -218,9 +246,9 @@ def _point(start: datetime, counts: Counts | None, scope: Scope) -> dict:
 
 def dimension_counts(session: Session, scope: Scope, window: Window, dimension: str) -> dict:
     """Counts per value of a dimension: day rollups in the middle, raw rows at the edges."""
-    hit_key = _dimension_expression(Hit, dimension)
+    hit_key = dimension_expression(Hit, dimension)
     exc_key = (
-        _dimension_expression(ExceptionEvent, dimension)
+        dimension_expression(ExceptionEvent, dimension)
         if dimension in EXCEPTION_DIMENSIONS
         else None
     )
@@ -232,14 +260,14 @@ def dimension_counts(session: Session, scope: Scope, window: Window, dimension: 
         last_day = (cut.rollup.end - DAY).date()
         rollup = dimension_rollup(dimension, scope.project_ids, cut.rollup.start.date(), last_day)
         for row in session.execute(rollup):
-            cells.setdefault(row.value, Counts()).add(_counts(row))
+            cells.setdefault(row.value, Counts()).add(counts_of(row))
     for edge in cut.raw:
         for key, counts in _raw_grouped(session, scope, edge, hit_key, exc_key).items():
             cells.setdefault(key, Counts()).add(counts)
     return cells
 
 
-_DIMENSION_COLUMNS = {
+DIMENSION_COLUMNS = {
     "path": "path",
     "referrer": "referrer_host",
     "referrer_group": "referrer_group",
@@ -256,7 +284,8 @@ _DIMENSION_COLUMNS = {
 }
 
 
-def _dimension_expression(model, dimension: str):
+def dimension_expression(model, dimension: str):
+    """A dimension's value on hits or exception events, "" when missing (as in rollups)."""
     if dimension == "version":
         browser, version = model.browser, model.browser_version
         return case(
@@ -264,47 +293,7 @@ def _dimension_expression(model, dimension: str):
             (version.is_(None), browser),
             else_=browser + " " + version,
         )
-    return func.coalesce(getattr(model, _DIMENSION_COLUMNS[dimension]), "")
-
-
-def breakdown(session: Session, scope: Scope, window: Window, name: str, limit: int) -> list:
-    """Top rows of one breakdown by page views (event names: by events)."""
-    if name in BREAKDOWN_DIMENSIONS:
-        cells = dimension_counts(session, scope, window, BREAKDOWN_DIMENSIONS[name])
-    else:
-        column = "source_id" if name == "sources" else "project_id"
-        cells = _slot_grouped(
-            session,
-            scope,
-            window,
-            SLOTS.c[column],
-            getattr(Hit, column),
-            getattr(ExceptionEvent, column),
-        )
-        cells = _named(session, name, cells)
-    page_visitors = name == "pages" or scope.counts_page_visitors
-    rows = [
-        {
-            "key": key,
-            "visitors": counts.page_visitors if page_visitors else counts.visitors,
-            "pageviews": counts.pageviews,
-            "events": counts.events,
-        }
-        for key, counts in cells.items()
-        if (counts.events if name == "event_names" else counts.pageviews + counts.events)
-    ]
-    order = "events" if name == "event_names" else "pageviews"
-    rows.sort(key=lambda row: (-row[order], -row["events"], row["key"]))
-    return rows[:limit]
-
-
-def _named(session: Session, name: str, cells: dict) -> dict:
-    model, label = (Source, Source.key) if name == "sources" else (Project, Project.name)
-    names = dict(session.execute(select(model.id, label).where(model.id.in_(list(cells)))).all())
-    named: dict = {}
-    for key, counts in cells.items():
-        named.setdefault(names.get(key, ""), Counts()).add(counts)
-    return named
+    return func.coalesce(getattr(model, DIMENSION_COLUMNS[dimension]), "")
 
 
 def errors_per_pageview(
@@ -350,5 +339,5 @@ def group_pages(
 def earliest(session: Session, project_ids: list[int] | None) -> datetime | None:
     """The start of the first slot with data in the projects."""
     return session.scalar(
-        select(func.min(SLOTS.c.slot)).where(in_projects(SLOTS.c.project_id, project_ids))
+        select(func.min(SLOTS.c.slot)).where(in_rollup_projects(SLOTS.c.project_id, project_ids))
     )

@@ -25,10 +25,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
 from app.api.stats import BREAKDOWNS
+from app.breakdowns import breakdowns
 from app.cli import run_migrations
 from app.config import load_config
 from app.core.hits import HitRecord
@@ -36,10 +39,10 @@ from app.core.pipeline import IngestRules, RequestFacts, build_exception
 from app.core.timegrid import Window, choose_interval
 from app.core.traffic import hit_contribution
 from app.ingest_cache import IngestCache
-from app.models import Hit, Source
+from app.models import Hit, Project, Source
 from app.rollups import add_to_rollups
 from app.schemas import ExceptionReportIn
-from app.stats import Scope, breakdown, summary, timeseries
+from app.stats import Scope, summary, timeseries
 from app.store import create_project, save_exceptions
 from app.tokens import create_token
 
@@ -128,37 +131,38 @@ def generate(app, page_views: int, days: int, seed: int) -> dict:
     insert = Hit.__table__.insert()
     made = 0
     started = time.perf_counter()
-    while made < page_views:
-        rows, entries = [], []
-        for _ in range(min(BATCH, page_views - made)):
-            for record, ids in _page_view(rng, now, days, projects, paths, path_weights):
-                rows.append(_row(record, *ids))
-                entries.append(
-                    (
-                        ids[0],
-                        ids[1],
-                        record.received_at,
-                        hit_contribution(record),
-                        record.duration_ms,
-                    )
-                )
-        made += min(BATCH, page_views - made)
+    batches = -(-page_views // BATCH)
+    span = timedelta(days=days) / batches
+    for index in range(batches):
+        # Batch by batch forward in time, rows sorted: the order real ingest stores them in.
+        since = now - timedelta(days=days) + index * span
+        views = [
+            _page_view(rng, since, span, projects, paths, path_weights)
+            for _ in range(min(BATCH, page_views - made))
+        ]
+        made += len(views)
+        stored = sorted(
+            (pair for view in views for pair in view), key=lambda pair: pair[0].received_at
+        )
+        rows = [_row(record, *ids) for record, ids in stored]
+        entries = [
+            (ids[0], ids[1], record.received_at, hit_contribution(record), record.duration_ms)
+            for record, ids in stored
+        ]
         with engine.begin() as conn:
             conn.execute(insert, rows)
             add_to_rollups(conn, entries)
-        print(
-            f"\r  {made:,} page views ({time.perf_counter() - started:.0f} s)", end="", flush=True
-        )
-    print()
+        if made % 100_000 < BATCH:
+            print(f"  {made:,} page views ({time.perf_counter() - started:.0f} s)", flush=True)
     _exceptions(app, rng, now, days)
     return {host: ids[0] for host, ids in projects.items()}
 
 
-def _page_view(rng, now, days, projects, paths, path_weights):
+def _page_view(rng, since, span, projects, paths, path_weights) -> list:
     host = rng.choices([site for site, _ in SITES], [share for _, share in SITES])[0]
     ids = projects[host]
     while True:  # a daily rhythm: busier in the (UTC) afternoon
-        at = now - timedelta(seconds=rng.uniform(0, days * 86400))
+        at = since + span * rng.random()
         if rng.random() < 0.35 + 0.65 * abs(12 - abs(at.hour - 15)) / 12:
             break
     browser, version, os_name, device, _ = rng.choices(AGENTS, [a[-1] for a in AGENTS])[0]
@@ -194,7 +198,7 @@ def _page_view(rng, now, days, projects, paths, path_weights):
     if rng.random() < 0.7:
         duration = int(rng.lognormvariate(9.5, 1.4))
         if duration <= 86_400_000:
-            later = min(at + timedelta(milliseconds=duration), now)
+            later = min(at + timedelta(milliseconds=duration), datetime.now(UTC))
             yield HitRecord(kind="unload", received_at=later, duration_ms=duration, **common), ids
     if rng.random() < 0.05:
         yield HitRecord(kind="custom", received_at=at, event_name="signup", **common), ids
@@ -233,6 +237,11 @@ def _exceptions(app, rng, now, days) -> None:
     for start in range(0, len(records), 500):
         with engine.begin() as conn:
             save_exceptions(conn, cache, records[start : start + 500], 1000)
+
+
+def _existing(app) -> dict:
+    with app.extensions["faultline.sessionmaker"]() as session:
+        return dict(session.execute(select(Project.name, Project.id)).all())
 
 
 def median_ms(call, repeat: int) -> float:
@@ -282,8 +291,8 @@ def measure(app, project_ids: dict, repeat: int) -> list[tuple[str, float, float
                 ),
             }
             for name in BREAKDOWNS:
-                parts[f"breakdown {name}"] = lambda asked=asked, name=name: breakdown(
-                    *asked, name, 10
+                parts[f"breakdown {name}"] = lambda asked=asked, name=name: breakdowns(
+                    *asked, (name,), 10
                 )
             for what, call in parts.items():
                 results.append((f"{days}d shop: {what}", median_ms(call, repeat), 250))
@@ -329,6 +338,9 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the data already at --url, if any"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.url or f"sqlite:///{folder}/bench.db"
@@ -337,10 +349,12 @@ def main() -> int:
         config["database"]["url"] = url
         app = create_app(config)
         backend = url.split(":")[0]
-        print(f"generating {args.page_views:,} page views over {args.days} days into {backend}")
-        started = time.perf_counter()
-        project_ids = generate(app, args.page_views, args.days, args.seed)
-        print(f"generated in {time.perf_counter() - started:.0f} s")
+        project_ids = _existing(app) if args.reuse else {}
+        if not project_ids:
+            print(f"generating {args.page_views:,} page views over {args.days} days in {backend}")
+            started = time.perf_counter()
+            project_ids = generate(app, args.page_views, args.days, args.seed)
+            print(f"generated in {time.perf_counter() - started:.0f} s")
         results = measure(app, project_ids, args.repeat)
         app.extensions["faultline.engine"].dispose()
     missed = 0

@@ -6,9 +6,9 @@ from flask import current_app, jsonify
 
 from app.api import bp, query_args
 from app.api.groups import load_group
+from app.breakdowns import NAMES, breakdowns
 from app.core.filters import FilterError, parse_filter
 from app.core.timegrid import EPOCH, Window, choose_interval, default_window
-from app.core.traffic import BREAKDOWN_DIMENSIONS
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.group_queries import iso
@@ -16,7 +16,6 @@ from app.models import Project
 from app.schemas import ErrorsPerPageviewArgs, StatsArgs
 from app.stats import (
     Scope,
-    breakdown,
     earliest,
     errors_per_pageview,
     group_pages,
@@ -24,7 +23,7 @@ from app.stats import (
     timeseries,
 )
 
-BREAKDOWNS = (*BREAKDOWN_DIMENSIONS, "sources", "projects")
+BREAKDOWNS = NAMES
 RATE_DIMENSIONS = {"page": "path", "browser": "browser", "release": "release"}
 
 
@@ -84,9 +83,7 @@ def stats():
         summary=summary(session, scope, window),
         previous_summary=summary(session, scope, window.previous()),
         **timeseries(session, scope, window, interval),
-        breakdowns={
-            name: breakdown(session, scope, window, name, args["limit"]) for name in wanted
-        },
+        breakdowns=breakdowns(session, scope, window, wanted, args["limit"]),
     )
 
 
