@@ -52,6 +52,9 @@ def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "Content-Type"
     response.headers["Access-Control-Max-Age"] = "86400"
+    # The tracker backs off for as long as a 429 asks; a cross-origin page can read only
+    # the headers named here.
+    response.headers["Access-Control-Expose-Headers"] = "Retry-After"
     response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
     return response
 

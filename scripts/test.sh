@@ -54,6 +54,9 @@ services_start_redis   # exports FAULTLINE_TEST_REDIS_URL for both pytest runs
 begin "ruff check"
 .venv/bin/ruff check .
 
+begin "tracker (npm ci, build check, vitest)"
+bash scripts/tracker.sh
+
 # Unset: the test fixtures then use a temp SQLite file. Exit code 5 (no tests
 # collected) fails here like any other failure, on purpose.
 begin "pytest (sqlite)"

@@ -14,6 +14,7 @@ def test_burst_limit_answers_429_with_retry_after(make_app):
     while (limited := post_exception(client, payload("stackless"))).status_code != 429:
         pass
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert limited.headers["Access-Control-Expose-Headers"] == "Retry-After"
     assert limited.data == b"too many requests\n"
 
 
