@@ -259,8 +259,15 @@ def dimension_counts(session: Session, scope: Scope, window: Window, dimension: 
     if cut.rollup:
         last_day = (cut.rollup.end - DAY).date()
         rollup = dimension_rollup(dimension, scope.project_ids, cut.rollup.start.date(), last_day)
+        # Missing values are not stored (most hits have no campaign, release or event name):
+        # they are whatever the slot totals of those days hold beyond the stored values.
+        missing = totals(session, scope, cut.rollup)
         for row in session.execute(rollup):
-            cells.setdefault(row.value, Counts()).add(counts_of(row))
+            counts = counts_of(row)
+            missing.subtract(counts)
+            cells.setdefault(row.value, Counts()).add(counts)
+        if missing.pageviews or missing.events or missing.exceptions:
+            cells.setdefault("", Counts()).add(missing)
     for edge in cut.raw:
         for key, counts in _raw_grouped(session, scope, edge, hit_key, exc_key).items():
             cells.setdefault(key, Counts()).add(counts)

@@ -58,6 +58,11 @@ class Counts:
         for name, value in other.__dict__.items():
             setattr(self, name, getattr(self, name) + value)
 
+    def subtract(self, other: "Counts") -> None:
+        """Take another cell's measures out of this one."""
+        for name, value in other.__dict__.items():
+            setattr(self, name, getattr(self, name) - value)
+
 
 @dataclass
 class Contribution:
@@ -70,7 +75,8 @@ class Contribution:
 
 
 def hit_contribution(hit) -> Contribution:
-    """The rollup contribution of a hit record (load, unload, custom or pixel)."""
+    """The rollup contribution of a hit record (load, unload, custom or pixel); missing
+    dimension values are left out, since the stats derive them from the slot totals."""
     if hit.kind == "unload":
         duration = hit.duration_ms
         bounced = BOUNCE_MIN_MS <= duration <= BOUNCE_MAX_MS
@@ -82,7 +88,7 @@ def hit_contribution(hit) -> Contribution:
         )
     else:
         counts = Counts(events=1)
-    return Contribution(counts, hit_dimensions(hit))
+    return Contribution(counts, _present(hit_dimensions(hit)))
 
 
 def hit_dimensions(hit) -> dict[str, str]:
@@ -115,7 +121,11 @@ def exception_contribution(record) -> Contribution:
         "device": record.device or "",
         "release": record.release or "",
     }
-    return Contribution(Counts(exceptions=1), dimensions)
+    return Contribution(Counts(exceptions=1), _present(dimensions))
+
+
+def _present(dimensions: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in dimensions.items() if value}
 
 
 def browser_version_key(browser: str | None, version: str | None) -> str:
