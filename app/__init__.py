@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.json.sort_keys = False
 
-    from app import db, errors, ingest, site
+    from app import auth, db, errors, ingest, site
     from app.api import bp as api_bp
     from app.core.useragent import warm_up
     from app.extensions import NoSessionOnIngest, limiter
@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     app.register_blueprint(ingest.bp)
     app.register_blueprint(site.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(openapi_bp)
     return app

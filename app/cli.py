@@ -1,4 +1,4 @@
-"""The `faultline` command: serve, migrate, projects, tokens, config check."""
+"""The `faultline` command: serve, migrate, projects, tokens, users, config check."""
 
 import json
 import logging
@@ -87,7 +87,32 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     from app.server import serve as run_server
 
     config = _config(ctx)
+    _first_admin_hint(config)
     run_server(config, host or config["web"]["host"], port or config["web"]["port"])
+
+
+def _first_admin_hint(config: dict) -> None:
+    # There is never a default password: a fresh instance says how to make the first account.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.accounts import has_users
+
+    engine = make_engine(config["database"]["url"])
+    try:
+        with Session(engine) as session:
+            exists = has_users(session)
+    except SQLAlchemyError:
+        return  # not migrated yet: `faultline migrate` comes first anyway
+    finally:
+        # Nothing opened here may cross gunicorn's fork into the workers.
+        engine.dispose()
+    if not exists:
+        click.echo(
+            "No user yet. Create the first administrator (it asks for a password):\n"
+            "    faultline user create --email you@example.org\n"
+            f"then sign in at {config['web']['base_url'].rstrip('/')}/login",
+            err=True,
+        )
 
 
 @main.command()
@@ -189,6 +214,71 @@ def token_create(ctx: click.Context, name: str) -> None:
         f"API token '{name}' created. It is shown only now; keep it somewhere safe:", err=True
     )
     click.echo(plaintext)
+
+
+@main.group()
+def user() -> None:
+    """Manage the people who sign in to the dashboard (local accounts)."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="Email address (the sign-in name).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password; asked for twice when left out (which keeps it out of shell history).",
+)
+@click.option("--admin", is_flag=True, help="Make an administrator (the first user always is).")
+@click.pass_context
+def user_create(ctx: click.Context, email: str, password: str, admin: bool) -> None:
+    """Create a local account; the password is stored as an argon2id hash."""
+    from datetime import UTC, datetime
+
+    from app.accounts import AccountError, create_user
+
+    config = _config(ctx)
+    with _session(config) as session:
+        try:
+            created = create_user(session, email, password, admin, datetime.now(UTC))
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        session.commit()
+    role = "administrator" if created.is_admin else "user"
+    click.echo(f"created {role} {created.email}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """Print every local account as one JSON line."""
+    from sqlalchemy import select
+
+    from app.api.users import user_dict
+    from app.models import User
+
+    config = _config(ctx)
+    with _session(config) as session:
+        for row in session.scalars(select(User).order_by(User.id)):
+            click.echo(json.dumps(user_dict(row)))
+
+
+@user.command("delete")
+@click.option("--email", required=True, help="Email address of the account.")
+@click.pass_context
+def user_delete(ctx: click.Context, email: str) -> None:
+    """Delete a local account; its browser sessions end with it."""
+    from app.accounts import find_user
+
+    config = _config(ctx)
+    with _session(config) as session:
+        found = find_user(session, email)
+        if found is None:
+            raise click.ClickException(f"no user with email {email.strip().lower()}")
+        session.delete(found)
+        session.commit()
+    click.echo(f"deleted user {found.email}")
 
 
 if __name__ == "__main__":

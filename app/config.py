@@ -17,6 +17,8 @@ MODES = ("development", "production", "test")
 # Secrets that are public knowledge (docs, examples) are refused in production like a blank one.
 KNOWN_WEAK_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development", "faultline"}
 MIN_SECRET_LENGTH = 32
+# A year: longer-lived browser sessions are a liability, not a convenience.
+MAX_SESSION_DAYS = 366
 
 DEFAULTS: dict = {
     "mode": "development",
@@ -54,8 +56,11 @@ DEFAULTS: dict = {
         "tracking_per_minute": 600,
         "tracking_burst": 60,
         "unauthenticated_per_minute": 30,
+        "login_failures_per_minute": 10,
+        "login_failures_per_account_per_hour": 20,
         "storage_url": "memory://",
     },
+    "auth": {"session_days": 14},
     "retention": {"days": 90},
     "privacy": {"scrub_patterns": []},
 }
@@ -159,6 +164,16 @@ def _validate(config: dict) -> None:
     for dotted, value in _numbers(config):
         if value < 0:
             raise ConfigError(f"{dotted} must not be negative")
+    for dotted in (
+        "auth.session_days",
+        "ratelimit.login_failures_per_minute",
+        "ratelimit.login_failures_per_account_per_hour",
+    ):
+        group, key = dotted.split(".")
+        if config[group][key] < 1:
+            raise ConfigError(f"{dotted} must be at least 1")
+    if config["auth"]["session_days"] > MAX_SESSION_DAYS:
+        raise ConfigError(f"auth.session_days must be at most {MAX_SESSION_DAYS}")
     bad = invalid_patterns(tuple(config["privacy"]["scrub_patterns"]))
     if bad:
         raise ConfigError(f"privacy.scrub_patterns: not a valid regular expression: {bad[0]}")

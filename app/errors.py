@@ -76,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException):
         headers = {}
         if error.code == 429:
-            headers["Retry-After"] = str(_retry_after(error))
+            headers["Retry-After"] = str(retry_after(error))
         if _is_public():
             return _public_response(error.code or 500, headers)
         code = (error.name or "error").lower().replace(" ", "_")
@@ -101,7 +101,8 @@ def register_error_handlers(app: Flask) -> None:
         return _api_response(500, "internal", "Something went wrong on our side.")
 
 
-def _retry_after(error: HTTPException) -> int:
+def retry_after(error: HTTPException) -> int:
+    """Seconds until the limit that refused a request lets it through (429 Retry-After)."""
     limit = getattr(error, "limit", None)
     seconds = getattr(getattr(limit, "limit", None), "get_expiry", lambda: 60)()
     return max(1, int(seconds))

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: projects, sources, exception events and groups, hits and pixels."""
+"""SQLAlchemy 2 models: projects, sources, exception events and groups, hits and pixels, users."""
 
 from datetime import UTC, date, datetime
 
@@ -319,3 +319,34 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class User(Base):
+    """Someone who signs in to the dashboard: a local account (OIDC sign-ins will map here too)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see app/accounts.py), so the plain unique constraint holds
+    # case-insensitively on every backend.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # An argon2id hash in PHC format; None for an account without a local password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UserSession(Base):
+    """A signed-in browser; the cookie holds a random value, the table only its SHA-256."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Expired sessions are deleted by age when someone signs in.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Not a secret at rest: useless without the session cookie, which is never stored.
+    csrf_token: Mapped[str] = mapped_column(String(64))

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from app.openapi_analytics import add_analytics
+from app.openapi_users import add_users
 from app.schemas import (
     BulkTriageIn,
     GroupListArgs,
@@ -65,7 +66,8 @@ def build_spec() -> dict:
         plugins=[MarshmallowPlugin()],
         info={
             "description": "Exception groups, triage, web analytics, projects and pixels. "
-            "Authenticate with `Authorization: Bearer <token>`."
+            "Authenticate with `Authorization: Bearer <token>`, or from a signed-in browser "
+            "(cookie `faultline_session`; writes then need `X-CSRF-Token`, see /api/v1/csrf)."
         },
     )
     spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
@@ -296,8 +298,9 @@ def build_spec() -> dict:
         },
     )
     add_analytics(spec, group_id, project_id)
+    add_users(spec)
     document = spec.to_dict()
-    document["security"] = [{"token": []}]
+    document["security"] = [{"token": []}, {"session": []}]
     return document
 
 

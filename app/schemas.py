@@ -11,6 +11,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.accounts import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.core.timegrid import REQUESTABLE, parse_instant
 from app.core.triage import STATUSES
 
@@ -130,6 +131,18 @@ class ProjectIn(ApiSchema):
     """A project to create or rename."""
 
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
+
+
+class UserIn(ApiSchema):
+    """A local account to create (app/accounts.py applies the same rules to the CLI)."""
+
+    email = fields.Email(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
+    )
+    is_admin = fields.Boolean(load_default=False)
 
 
 class GroupListArgs(ApiSchema):

@@ -1,10 +1,12 @@
-"""The few public pages that are not ingest: the tracker script, robots.txt, the index."""
+"""The few pages that are not ingest or API: the tracker script, robots.txt, the index."""
 
 import functools
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request, url_for
+
+from app.auth import browser_session, page
 
 bp = Blueprint("site", __name__)
 TRACKER = Path(__file__).resolve().parent / "static" / "tracker.js"
@@ -38,8 +40,13 @@ def robots() -> Response:
 
 @bp.get("/")
 def index() -> Response:
-    """A plain landing text until the dashboard exists."""
-    return Response(
-        "Faultline is running. The API lives under /api/v1 (see /api/v1/openapi.json).\n",
-        mimetype="text/plain",
+    """The dashboard when signed in, else the sign-in page."""
+    signed_in = browser_session()
+    if signed_in is None:
+        return redirect(url_for("auth.login_form"))
+    return page(
+        "dashboard.html",
+        email=signed_in.email,
+        is_admin=signed_in.is_admin,
+        csrf_token=signed_in.csrf_token,
     )

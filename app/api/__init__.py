@@ -1,8 +1,9 @@
-"""The protected JSON API under /api/v1: token auth, one error shape, strict input."""
+"""The protected JSON API under /api/v1: token or session auth, one error shape, strict input."""
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import text
 
+from app.auth import browser_session, check_csrf
 from app.db import get_session
 from app.errors import ApiError
 from app.extensions import limiter
@@ -25,9 +26,17 @@ def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     header = request.headers.get("Authorization", "")
+    # A token wins over a cookie: a cross-site page cannot make a browser send the header.
+    signed_in = None if header else browser_session()
+    if signed_in is not None:
+        check_csrf(signed_in)
+        g.user, g.actor = signed_in, signed_in.actor
+        return
     scheme, _, presented = header.partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
-        raise ApiError(401, "unauthorized", "An API token is required (Authorization: Bearer ...).")
+        raise ApiError(
+            401, "unauthorized", "Sign in, or send an API token (Authorization: Bearer ...)."
+        )
     session = get_session()
     token = find_token(session, presented.strip())
     if token is None:
@@ -61,4 +70,4 @@ def json_body() -> dict:
     return body
 
 
-from app.api import groups, pixels, projects, stats  # noqa: E402,F401  (routes register on bp)
+from app.api import groups, pixels, projects, stats, users  # noqa: E402,F401  (routes on bp)

@@ -68,6 +68,10 @@ def test_unknown_keys_are_rejected_by_name(tmp_path, text, named):
         "- a list\n",
         "web: [unclosed\n",
         "privacy:\n  scrub_patterns: ['(unclosed']\n",
+        "auth:\n  session_days: 0\n",
+        "auth:\n  session_days: 367\n",
+        "ratelimit:\n  login_failures_per_minute: 0\n",
+        "ratelimit:\n  login_failures_per_account_per_hour: 0\n",
     ],
 )
 def test_wrong_values_are_rejected(tmp_path, text):

@@ -1,0 +1,100 @@
+"""Who is calling (`me`, the CSRF token) and, for administrators, the local accounts."""
+
+from datetime import UTC, datetime
+
+from flask import g, jsonify
+from sqlalchemy import select
+
+from app.accounts import AccountError, EmailTaken, create_user
+from app.api import bp, json_body, query_args
+from app.db import get_session
+from app.errors import ApiError, not_found
+from app.group_queries import decode_cursor, encode_cursor, iso
+from app.models import User
+from app.schemas import PageArgs, UserIn
+
+
+def user_dict(user: User) -> dict:
+    """An account as the API shows it (never its password hash)."""
+    return {
+        "id": user.id,
+        "email": user.email,
+        "is_admin": user.is_admin,
+        "created_at": iso(user.created_at),
+        "last_login_at": iso(user.last_login_at),
+    }
+
+
+def _require_admin() -> None:
+    # API tokens are made on the server's command line by whoever runs it, so they may
+    # manage accounts too; browser sessions need an administrator.
+    user = g.get("user")
+    if user is not None and not user.is_admin:
+        raise ApiError(403, "forbidden", "Only administrators can manage users.")
+
+
+@bp.get("/me")
+def me():
+    """The signed-in user, or the API token, behind this request."""
+    user = g.get("user")
+    if user is not None:
+        return jsonify(kind="user", id=user.user_id, email=user.email, is_admin=user.is_admin)
+    # Token requests carry the token's name only in their actor label.
+    return jsonify(kind="token", name=g.actor.removeprefix("token:"), is_admin=True)
+
+
+@bp.get("/csrf")
+def csrf():
+    """The CSRF token a browser session sends as X-CSRF-Token (null for API tokens)."""
+    user = g.get("user")
+    return jsonify(token=user.csrf_token if user is not None else None)
+
+
+@bp.get("/users")
+def users_list():
+    """All local accounts, paginated by id."""
+    _require_admin()
+    args = PageArgs().load(query_args())
+    query = select(User).order_by(User.id)
+    if "cursor" in args:
+        query = query.where(User.id > decode_cursor(args["cursor"], None)[1])
+    rows = get_session().scalars(query.limit(args["limit"] + 1)).all()
+    page = rows[: args["limit"]]
+    more = len(rows) > args["limit"]
+    return jsonify(
+        items=[user_dict(user) for user in page],
+        next_cursor=encode_cursor(None, page[-1].id) if more else None,
+    )
+
+
+@bp.post("/users")
+def users_create():
+    """Create a local account with a password."""
+    _require_admin()
+    data = UserIn().load(json_body())
+    session = get_session()
+    try:
+        user = create_user(
+            session, data["email"], data["password"], data["is_admin"], datetime.now(UTC)
+        )
+    except EmailTaken as error:
+        raise ApiError(409, "conflict", "A user with this email already exists.") from error
+    except AccountError as error:
+        raise ApiError(400, "invalid", f"The {error}.") from error
+    session.commit()
+    return jsonify(user_dict(user)), 201
+
+
+@bp.delete("/users/<int:user_id>")
+def user_delete(user_id: int):
+    """Delete an account; its browser sessions end with it. Not your own (409)."""
+    _require_admin()
+    session = get_session()
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("User")
+    if g.get("user") is not None and g.user.user_id == user.id:
+        raise ApiError(409, "conflict", "You cannot delete your own account.")
+    session.delete(user)
+    session.commit()
+    return "", 204

@@ -1,0 +1,116 @@
+"""The accounts part of the OpenAPI description: who is calling, the CSRF token, users."""
+
+from apispec import APISpec
+
+from app.schemas import PageArgs, UserIn
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+USER = {"$ref": "#/components/schemas/User"}
+FAILURES = {
+    "401": "Neither a signed-in session nor a valid token",
+    "403": "Not an administrator, or a session write without X-CSRF-Token",
+}
+
+
+def _responses(status: str, schema: dict | None, *extra: tuple[str, str]) -> dict:
+    ok = {"description": "OK"}
+    if schema is not None:
+        ok["content"] = {"application/json": {"schema": schema}}
+    error = {"content": {"application/json": {"schema": ERROR}}}
+    described = {**FAILURES, **dict(extra)}
+    return {
+        status: ok,
+        **{code: {"description": text, **error} for code, text in described.items()},
+    }
+
+
+def add_users(spec: APISpec) -> None:
+    """Add the session security scheme and the me, csrf and users paths."""
+    spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": "faultline_session"}
+    )
+    spec.components.schema("UserIn", schema=UserIn)
+    spec.components.schema(
+        "User",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "email": {"type": "string", "format": "email"},
+                "is_admin": {"type": "boolean"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "last_login_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+        },
+    )
+    me = {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": ["user", "token"]},
+            "id": {"type": "integer", "description": "users only"},
+            "email": {"type": "string", "description": "users only"},
+            "name": {"type": "string", "description": "tokens only"},
+            "is_admin": {"type": "boolean", "description": "always true for tokens"},
+        },
+    }
+    page = {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": USER},
+            "next_cursor": {"type": "string", "nullable": True},
+        },
+    }
+    user_id = {"in": "path", "name": "user_id", "required": True, "schema": {"type": "integer"}}
+    spec.path(
+        "/api/v1/me",
+        operations={"get": {"summary": "Who is calling", "responses": _responses("200", me)}},
+    )
+    spec.path(
+        "/api/v1/csrf",
+        operations={
+            "get": {
+                "summary": "The CSRF token of this browser session",
+                "description": "A browser session sends it as `X-CSRF-Token` with every POST, "
+                "PUT, PATCH and DELETE. API tokens need none (`token` is null).",
+                "responses": _responses(
+                    "200",
+                    {
+                        "type": "object",
+                        "properties": {"token": {"type": "string", "nullable": True}},
+                    },
+                ),
+            }
+        },
+    )
+    spec.path(
+        "/api/v1/users",
+        operations={
+            "get": {
+                "summary": "List local accounts (administrators)",
+                "parameters": [{"in": "query", "schema": PageArgs}],
+                "responses": _responses("200", page, ("400", "Invalid cursor or limit")),
+            },
+            "post": {
+                "summary": "Create a local account (administrators)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": "UserIn"}},
+                },
+                "responses": _responses(
+                    "201", USER, ("400", "Invalid input"), ("409", "The email is taken")
+                ),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/users/{user_id}",
+        operations={
+            "delete": {
+                "summary": "Delete a local account and end its sessions (administrators)",
+                "parameters": [user_id],
+                "responses": _responses(
+                    "204", None, ("404", "Unknown user"), ("409", "That is your own account")
+                ),
+            }
+        },
+    )

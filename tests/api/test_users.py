@@ -1,0 +1,108 @@
+"""The users API: administrators (and API tokens) manage local accounts; others may not."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import User, UserSession
+from tests.signin import PASSWORD, csrf_header, make_user, sign_in
+
+ADMIN = "ada@example.org"
+MEMBER = "grace@example.org"
+
+
+@pytest.fixture
+def admin(app, client):
+    """A client signed in as an administrator; the administrator's id is `admin.user_id`."""
+    client.user_id = make_user(app, ADMIN, is_admin=True)
+    assert sign_in(client, ADMIN).status_code == 303
+    return client
+
+
+@pytest.fixture
+def member(app, admin):
+    """A client signed in as a user who is not an administrator (made after the first user,
+    who always is one)."""
+    client = app.test_client()
+    client.user_id = make_user(app, MEMBER)
+    assert sign_in(client, MEMBER).status_code == 303
+    return client
+
+
+def test_admin_creates_lists_and_deletes_users(admin, session):
+    created = admin.post(
+        "/api/v1/users",
+        json={"email": "Linus@Example.org", "password": PASSWORD},
+        headers=csrf_header(admin),
+    )
+    assert created.status_code == 201
+    body = created.json
+    assert body["email"] == "linus@example.org" and body["is_admin"] is False
+    assert body["last_login_at"] is None and "password" not in body
+    listed = admin.get("/api/v1/users").json
+    assert [u["email"] for u in listed["items"]] == [ADMIN, "linus@example.org"]
+    assert listed["next_cursor"] is None
+    deleted = admin.delete(f"/api/v1/users/{body['id']}", headers=csrf_header(admin))
+    assert deleted.status_code == 204
+    assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_users_list_pages(admin, app):
+    for n in range(3):
+        make_user(app, f"user{n}@example.org")
+    first = admin.get("/api/v1/users?limit=2").json
+    rest = admin.get(f"/api/v1/users?limit=2&cursor={first['next_cursor']}").json
+    emails = [u["email"] for u in first["items"] + rest["items"]]
+    assert emails == [ADMIN, "user0@example.org", "user1@example.org", "user2@example.org"]
+    assert rest["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"email": ADMIN.upper(), "password": PASSWORD}, 409),
+        ({"email": "not an address", "password": PASSWORD}, 400),
+        ({"email": "linus@example.org", "password": "short"}, 400),
+        ({"email": "linus@example.org", "password": PASSWORD, "role": "x"}, 400),
+        ({"email": "linus@example.org"}, 400),
+    ],
+)
+def test_bad_new_users_are_refused(admin, body, status):
+    response = admin.post("/api/v1/users", json=body, headers=csrf_header(admin))
+    assert response.status_code == status
+    assert response.json["error"]["code"] == ("conflict" if status == 409 else "invalid")
+
+
+def test_nobody_deletes_their_own_account(admin):
+    response = admin.delete(f"/api/v1/users/{admin.user_id}", headers=csrf_header(admin))
+    assert response.status_code == 409
+    missing = admin.delete("/api/v1/users/999999", headers=csrf_header(admin))
+    assert missing.status_code == 404
+
+
+def test_members_may_not_manage_users(member, admin):
+    assert member.get("/api/v1/users").status_code == 403
+    created = member.post(
+        "/api/v1/users",
+        json={"email": "linus@example.org", "password": PASSWORD},
+        headers=csrf_header(member),
+    )
+    assert created.status_code == 403 and created.json["error"]["code"] == "forbidden"
+    deleted = member.delete(f"/api/v1/users/{admin.user_id}", headers=csrf_header(member))
+    assert deleted.status_code == 403
+    assert member.get("/api/v1/me").json["is_admin"] is False
+
+
+def test_deleting_a_user_ends_their_sessions(admin, member, session):
+    assert member.get("/api/v1/me").status_code == 200
+    response = admin.delete(f"/api/v1/users/{member.user_id}", headers=csrf_header(admin))
+    assert response.status_code == 204
+    assert member.get("/api/v1/me").status_code == 401
+    assert session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_tokens_may_manage_users(client, auth):
+    created = client.post(
+        "/api/v1/users", json={"email": ADMIN, "password": PASSWORD, "is_admin": True}, headers=auth
+    )
+    assert created.status_code == 201 and created.json["is_admin"] is True
+    assert [u["email"] for u in client.get("/api/v1/users", headers=auth).json["items"]] == [ADMIN]
