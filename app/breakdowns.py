@@ -29,6 +29,8 @@ def breakdowns(
     session: Session, scope: Scope, window: Window, names: tuple[str, ...], limit: int
 ) -> dict[str, list[dict]]:
     """The top `limit` rows of each named breakdown."""
+    if not names:
+        return {}
     if scope.conditions:
         cells = _raw_cells(session, scope, window, names)
     else:

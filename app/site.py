@@ -40,12 +40,12 @@ def robots() -> Response:
 
 @bp.get("/")
 def index() -> Response:
-    """The dashboard (a placeholder until it is built) when signed in, else the sign-in page."""
+    """The dashboard when signed in, else the sign-in page."""
     signed_in = browser_session()
     if signed_in is None:
         return redirect(url_for("auth.login_form"))
     return page(
-        "home.html",
+        "dashboard.html",
         email=signed_in.email,
         is_admin=signed_in.is_admin,
         csrf_token=signed_in.csrf_token,

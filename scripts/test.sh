@@ -57,6 +57,9 @@ begin "ruff check"
 begin "tracker (npm ci, build check, vitest)"
 bash scripts/tracker.sh
 
+begin "dashboard (npm ci, build check, vitest)"
+bash scripts/dashboard.sh
+
 # Unset: the test fixtures then use a temp SQLite file. Exit code 5 (no tests
 # collected) fails here like any other failure, on purpose.
 begin "pytest (sqlite)"

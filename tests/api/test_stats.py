@@ -243,6 +243,12 @@ def test_bad_parameters_are_4xx_json(client, auth, params):
     assert "error" in response.get_json()
 
 
+def test_no_breakdowns_asked_gives_none(client, auth, record):
+    record.hit(days_ago(1, hours=3))
+    body = get_stats(client, auth, days_ago(2, hours=6), days_ago(0, hours=1), breakdowns="")
+    assert body["breakdowns"] == {} and body["summary"]["pageviews"] == 1
+
+
 def test_stats_need_a_token(client):
     assert client.get("/api/v1/stats").status_code == 401
 

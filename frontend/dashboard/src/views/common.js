@@ -1,0 +1,70 @@
+// Pieces shared by several views: the range picker, the project list, group counts.
+
+import { h } from "../dom.js";
+import { RANGES, formatDayInput, rangeId, rangeWindow, withParams } from "../state.js";
+
+/** Every project (the API pages them; a few pages at most in practice). */
+export async function allProjects(api) {
+  const projects = [];
+  let cursor;
+  do {
+    const page = await api.get("/projects", { limit: 100, cursor });
+    projects.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return projects;
+}
+
+/** The window of the route's range as API parameters. */
+export function windowParams(params, now) {
+  const { from, to } = rangeWindow(params, now);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+/**
+ * Range buttons (today, 7/30/90 days) and, for "custom", two date inputs. Changing it
+ * rewrites the URL; the router renders the view again.
+ */
+export function rangePicker(ctx) {
+  const { params } = ctx.route;
+  const current = rangeId(params);
+  const buttons = RANGES.map((range) =>
+    h("button", {
+      type: "button",
+      class: range.id === current ? "seg active" : "seg",
+      "aria-pressed": range.id === current ? "true" : "false",
+      text: range.label,
+      onclick: () => {
+        if (range.id !== "custom") return ctx.go(withParams(params, { range: range.id, from: "", to: "" }));
+        const { from, to } = rangeWindow(params, ctx.now());
+        const last = new Date(to.getTime() - 1);
+        return ctx.go(withParams(params, { range: "custom", from: formatDayInput(from), to: formatDayInput(last) }));
+      },
+    }),
+  );
+  const picker = h("div", { class: "range", role: "group", "aria-label": "Time range" }, buttons);
+  if (current === "custom") {
+    const { from, to } = rangeWindow(params, ctx.now());
+    const fromInput = h("input", { type: "date", value: params.from || formatDayInput(from), "aria-label": "From" });
+    const toInput = h("input", { type: "date", value: params.to || formatDayInput(new Date(to.getTime() - 1)), "aria-label": "To" });
+    const apply = () => ctx.go(withParams(params, { range: "custom", from: fromInput.value, to: toInput.value }));
+    fromInput.addEventListener("change", apply);
+    toInput.addEventListener("change", apply);
+    picker.append(h("span", { class: "dates" }, fromInput, "–", toInput));
+  }
+  return picker;
+}
+
+/**
+ * How many groups a list would show, up to 100: `{ count, more }`. The API has no totals, so
+ * one page of 100 is read and "100+" shown beyond.
+ */
+export async function countGroups(api, query, keep = () => true) {
+  const page = await api.get("/groups", { ...query, limit: 100 });
+  const matching = page.items.filter(keep);
+  return { count: matching.length, more: Boolean(page.next_cursor) && matching.length === page.items.length };
+}
+
+export function countText({ count, more }) {
+  return more ? `${count}+` : String(count);
+}

@@ -1,0 +1,234 @@
+// The exception inbox: status tabs with counts, search, filters, sorts, bulk triage and merge.
+
+import { sparkline } from "../charts.js";
+import { h, replace } from "../dom.js";
+import { formatNumber, timeAgo } from "../format.js";
+import { buildRoute, withParams } from "../state.js";
+import { errorBox, select, toast } from "../ui.js";
+import { allProjects, countGroups, countText } from "./common.js";
+
+const STATUSES = [
+  ["unresolved", "Unresolved"],
+  ["resolved", "Resolved"],
+  ["ignored", "Ignored"],
+];
+const SORTS = [
+  ["last_seen", "Last seen"],
+  ["first_seen", "First seen"],
+  ["count", "Events"],
+];
+// Rows whose trend is fetched at once; the rest wait their turn (each is a detail request).
+const TREND_CONCURRENCY = 4;
+
+export async function inbox(ctx) {
+  const { params } = ctx.route;
+  const status = STATUSES.some(([id]) => id === params.status) ? params.status : "unresolved";
+  const filters = {
+    project: params.project,
+    q: params.q,
+    release: params.release,
+    browser: params.browser,
+    handled: params.handled,
+  };
+  const [projects, page] = await Promise.all([
+    allProjects(ctx.api),
+    ctx.api.get("/groups", { ...filters, status, sort: params.sort || "last_seen", cursor: params.cursor, limit: 25 }),
+  ]);
+  const projectNames = new Map(projects.map((project) => [project.id, project.name]));
+  const selected = new Set();
+
+  const tabs = h(
+    "div",
+    { class: "tabs status-tabs", role: "tablist", "aria-label": "Status" },
+    STATUSES.map(([id, label]) => {
+      const count = h("span", { class: "count", text: "" });
+      countGroups(ctx.api, { ...filters, status: id }).then(
+        (found) => replace(count, countText(found)),
+        () => replace(count, "?"),
+      );
+      return h(
+        "a",
+        {
+          role: "tab",
+          class: id === status ? "tab active" : "tab",
+          "aria-selected": id === status ? "true" : "false",
+          href: buildRoute(["issues"], withParams(params, { status: id === "unresolved" ? "" : id, cursor: "" })),
+        },
+        label,
+        " ",
+        count,
+      );
+    }),
+  );
+
+  const search = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "Search title or culprit", "aria-label": "Search" });
+  const release = h("input", { type: "text", name: "release", value: params.release || "", placeholder: "Release", "aria-label": "Release" });
+  const browser = h("input", { type: "text", name: "browser", value: params.browser || "", placeholder: "Browser", "aria-label": "Browser" });
+  const form = h(
+    "form",
+    {
+      class: "toolbar",
+      role: "search",
+      onsubmit: (event) => {
+        event.preventDefault();
+        ctx.go(withParams(params, { q: search.value.trim(), release: release.value.trim(), browser: browser.value.trim(), cursor: "" }));
+      },
+    },
+    search,
+    release,
+    browser,
+    select("Project", params.project || "", [["", "All projects"], ...projects.map((p) => [String(p.id), p.name])], (value) =>
+      ctx.go(withParams(params, { project: value, cursor: "" })),
+    ),
+    select("Handled", params.handled || "", [["", "Handled or not"], ["false", "Unhandled"], ["true", "Handled"]], (value) =>
+      ctx.go(withParams(params, { handled: value, cursor: "" })),
+    ),
+    select("Sort", params.sort || "last_seen", SORTS, (value) => ctx.go(withParams(params, { sort: value === "last_seen" ? "" : value, cursor: "" }))),
+    h("button", { type: "submit", text: "Search" }),
+  );
+
+  const bulk = h("div", { class: "bulk", "aria-live": "polite" });
+  const rows = page.items.map((group) => row(ctx, group, projectNames, selected, updateBulk));
+  function updateBulk() {
+    const ids = [...selected];
+    const act = (label, change) =>
+      h("button", { type: "button", class: "small", text: label, onclick: () => bulkTriage(ctx, ids, change) });
+    replace(
+      bulk,
+      ids.length
+        ? [
+            h("span", { text: `${ids.length} selected` }),
+            status !== "resolved" ? act("Resolve", { status: "resolved" }) : null,
+            status !== "ignored" ? act("Ignore", { status: "ignored" }) : null,
+            status !== "unresolved" ? act("Reopen", { status: "unresolved" }) : null,
+            ids.length > 1 ? h("button", { type: "button", class: "small secondary", text: "Merge", onclick: () => merge(ctx, ids) }) : null,
+          ]
+        : h("span", { class: "muted", text: "Select groups to triage several at once." }),
+    );
+  }
+  updateBulk();
+
+  const all = h("input", {
+    type: "checkbox",
+    "aria-label": "Select all on this page",
+    onchange: (event) => {
+      for (const item of rows) item.check(event.target.checked);
+    },
+  });
+  const list = page.items.length
+    ? h(
+        "table",
+        { class: "groups" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", { class: "check" }, all),
+            h("th", { scope: "col", text: "Exception" }),
+            h("th", { scope: "col", class: "num", text: "Events" }),
+            h("th", { scope: "col", class: "trend-col", text: "30 days" }),
+            h("th", { scope: "col", class: "seen", text: "Last / first seen" }),
+          ),
+        ),
+        h("tbody", null, rows.map((item) => item.node)),
+      )
+    : h("p", { class: "card empty", text: emptyText(status, filters) });
+  loadTrends(ctx, rows);
+
+  const pager = h(
+    "nav",
+    { class: "pager", "aria-label": "Pages" },
+    params.cursor ? h("a", { class: "button secondary", href: buildRoute(["issues"], withParams(params, { cursor: "" })), text: "First page" }) : null,
+    page.next_cursor ? h("a", { class: "button secondary", href: buildRoute(["issues"], withParams(params, { cursor: page.next_cursor })), text: "Next page" }) : null,
+  );
+  return h("div", null, h("div", { class: "page-head" }, h("h1", { text: "Exceptions" })), tabs, form, bulk, list, pager);
+}
+
+function emptyText(status, filters) {
+  if (Object.values(filters).some(Boolean)) return "No groups match these filters.";
+  return status === "unresolved" ? "Nothing to fix: no unresolved exceptions." : `No ${status} groups.`;
+}
+
+function row(ctx, group, projectNames, selected, changed) {
+  const box = h("input", {
+    type: "checkbox",
+    "aria-label": `Select ${group.title}`,
+    onchange: (event) => {
+      if (event.target.checked) selected.add(group.id);
+      else selected.delete(group.id);
+      changed();
+    },
+  });
+  const trend = h("td", { class: "trend-col" });
+  const now = ctx.now();
+  const node = h(
+    "tr",
+    null,
+    h("td", { class: "check" }, box),
+    h(
+      "td",
+      { class: "title-cell" },
+      h("a", { class: "group-title", href: buildRoute(["issues", String(group.id)]) }, h("strong", { text: group.title })),
+      group.regressed ? h("span", { class: "pill bad", title: `regressed ${timeAgo(group.regressed_at, now)}`, text: "regressed" }) : null,
+      h(
+        "div",
+        { class: "culprit muted" },
+        h("span", { text: group.culprit || "(no in-app frame)" }),
+        " · ",
+        h("span", { text: projectNames.get(group.project) || `project ${group.project}` }),
+        group.last_release ? h("span", { text: ` · ${group.last_release}` }) : null,
+      ),
+    ),
+    h("td", { class: "num", text: formatNumber(group.count) }),
+    trend,
+    h("td", { class: "seen" }, h("div", { text: timeAgo(group.last_seen, now) }), h("div", { class: "muted", text: timeAgo(group.first_seen, now) })),
+  );
+  return {
+    node,
+    id: group.id,
+    trend,
+    check(on) {
+      box.checked = on;
+      box.dispatchEvent(new Event("change"));
+    },
+  };
+}
+
+async function loadTrends(ctx, rows) {
+  // The list has no trend; each group's detail does. A few at a time keep the server calm.
+  const queue = [...rows];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      try {
+        const detail = await ctx.api.get(`/groups/${item.id}`);
+        replace(item.trend, sparkline(detail.trend.map((day) => day.count), { label: "events per day, last 30 days", className: "errors" }));
+      } catch {
+        // A group merged or deleted meanwhile: no sparkline; the row itself is still right.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: TREND_CONCURRENCY }, worker));
+}
+
+async function bulkTriage(ctx, ids, change) {
+  try {
+    await ctx.api.patch("/groups", { ids, ...change });
+    toast(`${ids.length} group${ids.length > 1 ? "s" : ""} ${{ resolved: "resolved", ignored: "ignored", unresolved: "reopened" }[change.status]}`);
+    ctx.refresh();
+  } catch (error) {
+    ctx.showError(error);
+  }
+}
+
+async function merge(ctx, ids) {
+  if (!confirm(`Merge ${ids.length} groups into one? All their events move to the group with the most events.`)) return;
+  try {
+    const survivor = await ctx.api.post("/groups/merge", { ids });
+    toast("Merged");
+    ctx.navigate(["issues", String(survivor.id)]);
+  } catch (error) {
+    ctx.showError(error);
+  }
+}

@@ -1,0 +1,182 @@
+"""The dashboard end to end: Debian's Chromium, driven by Playwright, signs in to a running
+Faultline, sees data posted through the public endpoints, filters, triages, merges and signs
+out. Screenshots of each page land in tests/browser/screenshots/."""
+
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.served import served
+from tests.signin import PASSWORD, make_user
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# No background traffic (the machine's network is closed) and no first-run work.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EMAIL = "dev@example.org"
+SITE = "https://shop.example.com"
+CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+# Would run if any of it reached the page as markup.
+XSS = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+
+
+def post(base: str, path: str, body: dict, user_agent: str = CHROME) -> None:
+    """Send a hit or an exception the way the tracker does."""
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "text/plain", "User-Agent": user_agent},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+
+
+def view(base: str, page: str, user_agent: str = CHROME) -> None:
+    post(base, "/track/hit", {"b": "b" + page, "u": SITE + page, "q": True, "p": True}, user_agent)
+
+
+def exception(base: str, type_: str, message: str, function: str, metadata=None) -> None:
+    stack = f"{type_}: {message}\n    at {function} ({SITE}/static/{function}.js:1:2)"
+    body = {"u": SITE + "/pricing", "ty": type_, "m": message, "s": stack, "d": metadata or {}}
+    post(base, "/track/exception", body)
+
+
+@pytest.fixture
+def faultline(app, config, tmp_path):
+    """A running Faultline with one account."""
+    make_user(app, EMAIL, is_admin=True)
+    with served(config, tmp_path) as (base, _log, _process):
+        yield base
+
+
+@pytest.fixture
+def page():
+    """A page in headless Debian Chromium (no browser download) that fails on script errors."""
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        tab.errors = []
+        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+        yield tab
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=True)
+
+
+def status_tab(page, status: str):
+    return page.get_by_role("tab", name=re.compile(rf"^{status}\b", re.I))
+
+
+def tab_count(page, status: str):
+    return status_tab(page, status).locator(".count")
+
+
+def test_a_day_with_the_dashboard(faultline, page):
+    for path, user_agent in [("/", CHROME), ("/", FIREFOX), ("/pricing", CHROME)] * 2:
+        view(faultline, path, user_agent)
+    exception(faultline, "TypeError", "price is undefined", "renderCart")
+    exception(faultline, "ReferenceError", "gtag is not defined", "track")
+    exception(faultline, "RangeError", "Maximum call stack size exceeded", "walk")
+
+    page.goto(faultline + "/")
+    expect(page).to_have_url(faultline + "/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+    # Overview: the project the first report created, with what was posted.
+    card = page.locator(".project-card", has_text="shop.example.com")
+    expect(card.locator(".figure", has_text="Page views")).to_contain_text("6")
+    expect(card.locator(".figure", has_text="Exceptions")).to_contain_text("3")
+    expect(card.locator(".pill", has_text="new")).to_have_text("3 new")
+    shot(page, "overview")
+
+    # Analytics: clicking a page in the breakdown filters the whole page, in the URL.
+    card.get_by_role("link", name="shop.example.com").click()
+    pages = page.locator("section.tabbed").filter(has=page.get_by_role("heading", name="Pages"))
+    pages.get_by_role("button", name="/pricing", exact=True).click()
+    expect(page).to_have_url(re.compile(r"filter=path\+%3D%3D\+%22%2Fpricing%22"))
+    expect(page.locator(".chip")).to_have_text(re.compile("path == /pricing"))
+    expect(page.locator(".metric", has_text="Page views")).to_contain_text("2")
+    shot(page, "analytics-filtered")
+
+    # The inbox, and resolving one group moves it to the Resolved tab.
+    page.get_by_role("link", name="Exceptions", exact=True).first.click()
+    expect(tab_count(page, "unresolved")).to_have_text("3")
+    page.get_by_role("link", name="TypeError: price is undefined").click()
+    expect(page.locator(".frame.in-app")).to_contain_text("renderCart")
+    shot(page, "group")
+    page.get_by_role("button", name="Now", exact=True).click()
+    expect(page.locator(".pill.status-resolved")).to_be_visible()
+    page.go_back()
+    expect(tab_count(page, "unresolved")).to_have_text("2")
+    expect(tab_count(page, "resolved")).to_have_text("1")
+    status_tab(page, "resolved").click()
+    expect(page.locator(".groups tbody tr")).to_have_count(1)
+    expect(page.locator(".groups")).to_contain_text("price is undefined")
+
+    # A new event regresses it: back in Unresolved, marked.
+    exception(faultline, "TypeError", "price is undefined", "renderCart")
+    status_tab(page, "unresolved").click()
+    row = page.locator(".groups tbody tr", has_text="price is undefined")
+    expect(row.locator(".pill.bad")).to_have_text("regressed")
+
+    # Bulk ignore one, then merge the other two.
+    page.get_by_role("checkbox", name="Select ReferenceError: gtag is not defined").check()
+    page.locator(".bulk").get_by_role("button", name="Ignore").click()
+    expect(tab_count(page, "ignored")).to_have_text("1")
+    expect(page.locator(".groups tbody tr")).to_have_count(2)
+    shot(page, "inbox")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("checkbox", name="Select all on this page").check()
+    page.locator(".bulk").get_by_role("button", name="Merge").click()
+    expect(page.locator(".group-h1")).to_be_visible()
+    expect(page.locator(".history")).to_contain_text("merged")
+    page.get_by_role("link", name="Exceptions", exact=True).first.click()
+    expect(tab_count(page, "unresolved")).to_have_text("1")
+
+    page.get_by_role("link", name="Manage").click()
+    expect(page.locator(".copyable code").first).to_have_text(
+        f'<script async src="{faultline}/tracker.js"></script>'
+    )
+    shot(page, "manage")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(faultline + "/login")
+    page.goto(faultline + "/")
+    expect(page).to_have_url(faultline + "/login")
+    assert page.errors == []
+
+
+def test_reports_render_as_text(faultline, page):
+    exception(faultline, "Error", XSS, "xss", {"note": XSS})
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.goto(faultline + "/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(faultline + "/#/issues")
+    page.get_by_role("link", name=f"Error: {XSS}").click()
+    expect(page.locator(".message")).to_contain_text(XSS)
+    expect(page.locator(".kv dd", has_text="window.pwned")).to_have_text(XSS)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("main img, main script").count() == 0
+    shot(page, "untrusted-text")
+    assert page.errors == []
