@@ -1,22 +1,18 @@
-"""Reads behind the group API: filtered, keyset-paginated lists and a group's details."""
+"""Reads behind the group API: a group's details and events, and the cursors of every list."""
 
 import base64
 import binascii
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import ApiError
-from app.management import live_projects
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
 
-SORT_COLUMNS = {
-    "last_seen": ExceptionGroup.last_seen,
-    "first_seen": ExceptionGroup.first_seen,
-    "count": ExceptionGroup.event_count,
-}
+# The sorts whose cursor holds a number, and the JSON types it may have.
+NUMBER_SORTS = {"count": int, "per_1k": int | float}
 BREAKDOWNS = ("browser", "os", "device", "release", "path")
 TREND_DAYS = 30
 BREAKDOWN_ROWS = 10
@@ -46,67 +42,13 @@ def decode_cursor(cursor: str, sort: str | None) -> tuple:
             raise ValueError
         if sort in ("last_seen", "first_seen"):
             value = datetime.fromisoformat(value)
-        elif sort == "count" and not isinstance(value, int):
+        elif sort in NUMBER_SORTS and (
+            isinstance(value, bool) or not isinstance(value, NUMBER_SORTS[sort])
+        ):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "invalid_cursor", "The cursor is not valid.") from None
     return value, row_id
-
-
-def list_groups(session: Session, args: dict) -> dict:
-    """One page of groups matching the filters, newest by the chosen sort first."""
-    column = SORT_COLUMNS[args["sort"]]
-    query = select(ExceptionGroup)
-    for condition in _group_filters(args):
-        query = query.where(condition)
-    if "cursor" in args:
-        value, row_id = decode_cursor(args["cursor"], args["sort"])
-        query = query.where(or_(column < value, and_(column == value, ExceptionGroup.id < row_id)))
-    limit = args["limit"]
-    rows = session.scalars(
-        query.order_by(column.desc(), ExceptionGroup.id.desc()).limit(limit + 1)
-    ).all()
-    items = [group_summary(group) for group in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(getattr(last, column.key), last.id)
-    return {"items": items, "next_cursor": next_cursor}
-
-
-def _group_filters(args: dict) -> list:
-    conditions = [
-        ExceptionGroup.merged_into_id.is_(None),
-        ExceptionGroup.project_id.in_(live_projects()),
-    ]
-    if "project" in args:
-        conditions.append(ExceptionGroup.project_id == args["project"])
-    if "status" in args:
-        conditions.append(ExceptionGroup.status == args["status"])
-    if args.get("q"):
-        pattern = "%" + _escape_like(args["q"]) + "%"
-        conditions.append(
-            or_(
-                ExceptionGroup.title.ilike(pattern, escape="\\"),
-                ExceptionGroup.culprit.ilike(pattern, escape="\\"),
-            )
-        )
-    event_conditions = []
-    if "release" in args:
-        event_conditions.append(ExceptionEvent.release == args["release"])
-    if "browser" in args:
-        event_conditions.append(ExceptionEvent.browser == args["browser"])
-    if "handled" in args:
-        event_conditions.append(ExceptionEvent.handled.is_(args["handled"]))
-    if event_conditions:
-        conditions.append(
-            exists().where(ExceptionEvent.group_id == ExceptionGroup.id, *event_conditions)
-        )
-    return conditions
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def group_summary(group: ExceptionGroup) -> dict:

@@ -7,10 +7,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from app.openapi_analytics import add_analytics
-from app.openapi_users import add_users
+from app.openapi_groups import add_groups
+from app.openapi_users import add_tokens, add_users
 from app.schemas import (
     BulkTriageIn,
-    GroupListArgs,
     MergeIn,
     PageArgs,
     PixelIn,
@@ -23,7 +23,6 @@ from app.schemas import (
 bp = Blueprint("openapi", __name__)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
-GROUP = {"$ref": "#/components/schemas/Group"}
 PROJECT = {"$ref": "#/components/schemas/Project"}
 PIXEL = {"$ref": "#/components/schemas/Pixel"}
 
@@ -97,27 +96,6 @@ def build_spec() -> dict:
         },
     )
     spec.components.schema(
-        "Group",
-        {
-            "type": "object",
-            "properties": {
-                key: {"type": kind}
-                for key, kind in (
-                    ("id", "integer"),
-                    ("project", "integer"),
-                    ("title", "string"),
-                    ("culprit", "string"),
-                    ("status", "string"),
-                    ("regressed", "boolean"),
-                    ("count", "integer"),
-                    ("first_seen", "string"),
-                    ("last_seen", "string"),
-                    ("fingerprint", "string"),
-                )
-            },
-        },
-    )
-    spec.components.schema(
         "Project",
         {
             "type": "object",
@@ -173,53 +151,7 @@ def build_spec() -> dict:
             }
         },
     )
-    spec.path(
-        "/api/v1/groups",
-        operations={
-            "get": {
-                "summary": "List groups",
-                "parameters": [{"in": "query", "schema": GroupListArgs}],
-                "responses": _ok(_page(GROUP)),
-            },
-            "patch": {
-                "summary": "Triage many groups",
-                "requestBody": _body("BulkTriage"),
-                "responses": _ok(_page(GROUP)),
-            },
-        },
-    )
-    spec.path(
-        "/api/v1/groups/{group_id}",
-        operations={
-            "get": {"summary": "Group detail", "parameters": [group_id], "responses": _ok(GROUP)},
-            "patch": {
-                "summary": "Triage a group",
-                "parameters": [group_id],
-                "requestBody": _body("Triage"),
-                "responses": _ok(GROUP),
-            },
-        },
-    )
-    spec.path(
-        "/api/v1/groups/{group_id}/events",
-        operations={
-            "get": {
-                "summary": "Events of a group",
-                "parameters": [group_id, {"in": "query", "schema": PageArgs}],
-                "responses": _ok(_page({"type": "object"})),
-            }
-        },
-    )
-    spec.path(
-        "/api/v1/groups/merge",
-        operations={
-            "post": {
-                "summary": "Merge groups",
-                "requestBody": _body("Merge"),
-                "responses": _ok(GROUP),
-            }
-        },
-    )
+    add_groups(spec, group_id)
     spec.path(
         "/api/v1/projects",
         operations={
@@ -299,6 +231,7 @@ def build_spec() -> dict:
     )
     add_analytics(spec, group_id, project_id)
     add_users(spec)
+    add_tokens(spec)
     document = spec.to_dict()
     document["security"] = [{"token": []}, {"session": []}]
     return document

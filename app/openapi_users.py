@@ -1,11 +1,13 @@
-"""The accounts part of the OpenAPI description: who is calling, the CSRF token, users."""
+"""The accounts part of the OpenAPI description: who is calling, the CSRF token, users and
+API tokens."""
 
 from apispec import APISpec
 
-from app.schemas import PageArgs, UserIn
+from app.schemas import PageArgs, TokenIn, UserIn
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 USER = {"$ref": "#/components/schemas/User"}
+TOKEN = {"$ref": "#/components/schemas/Token"}
 FAILURES = {
     "401": "Neither a signed-in session nor a valid token",
     "403": "Not an administrator, or a session write without X-CSRF-Token",
@@ -21,6 +23,16 @@ def _responses(status: str, schema: dict | None, *extra: tuple[str, str]) -> dic
     return {
         status: ok,
         **{code: {"description": text, **error} for code, text in described.items()},
+    }
+
+
+def _page(item: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next_cursor": {"type": "string", "nullable": True},
+        },
     }
 
 
@@ -53,13 +65,7 @@ def add_users(spec: APISpec) -> None:
             "is_admin": {"type": "boolean", "description": "always true for tokens"},
         },
     }
-    page = {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": USER},
-            "next_cursor": {"type": "string", "nullable": True},
-        },
-    }
+    page = _page(USER)
     user_id = {"in": "path", "name": "user_id", "required": True, "schema": {"type": "integer"}}
     spec.path(
         "/api/v1/me",
@@ -111,6 +117,66 @@ def add_users(spec: APISpec) -> None:
                 "responses": _responses(
                     "204", None, ("404", "Unknown user"), ("409", "That is your own account")
                 ),
+            }
+        },
+    )
+
+
+def add_tokens(spec: APISpec) -> None:
+    """Add the API token paths (administrators)."""
+    spec.components.schema("TokenIn", schema=TokenIn)
+    spec.components.schema(
+        "Token",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "prefix": {"type": "string", "description": "the first characters, to tell apart"},
+                "created_at": {"type": "string", "format": "date-time"},
+            },
+        },
+    )
+    created = {
+        "allOf": [
+            TOKEN,
+            {
+                "type": "object",
+                "properties": {
+                    "token": {
+                        "type": "string",
+                        "description": "the secret: shown in this answer only, stored hashed",
+                    }
+                },
+            },
+        ]
+    }
+    token_id = {"in": "path", "name": "token_id", "required": True, "schema": {"type": "integer"}}
+    spec.path(
+        "/api/v1/tokens",
+        operations={
+            "get": {
+                "summary": "List API tokens (administrators)",
+                "parameters": [{"in": "query", "schema": PageArgs}],
+                "responses": _responses("200", _page(TOKEN), ("400", "Invalid cursor or limit")),
+            },
+            "post": {
+                "summary": "Create an API token (administrators)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": "TokenIn"}},
+                },
+                "responses": _responses("201", created, ("400", "Invalid input")),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/tokens/{token_id}",
+        operations={
+            "delete": {
+                "summary": "Revoke an API token (administrators)",
+                "parameters": [token_id],
+                "responses": _responses("204", None, ("404", "Unknown token")),
             }
         },
     )

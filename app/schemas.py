@@ -145,6 +145,12 @@ class UserIn(ApiSchema):
     is_admin = fields.Boolean(load_default=False)
 
 
+class TokenIn(ApiSchema):
+    """An API token to create: what it is for."""
+
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
+
+
 class GroupListArgs(ApiSchema):
     """Query string of the group list."""
 
@@ -155,7 +161,8 @@ class GroupListArgs(ApiSchema):
     browser = fields.String(validate=validate.Length(max=64))
     handled = fields.Boolean()
     sort = fields.String(
-        load_default="last_seen", validate=validate.OneOf(("last_seen", "first_seen", "count"))
+        load_default="last_seen",
+        validate=validate.OneOf(("last_seen", "first_seen", "count", "per_1k")),
     )
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))

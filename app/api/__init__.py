@@ -70,4 +70,4 @@ def json_body() -> dict:
     return body
 
 
-from app.api import groups, pixels, projects, stats, users  # noqa: E402,F401  (routes on bp)
+from app.api import groups, pixels, projects, stats, tokens, users  # noqa: E402,F401  (routes on bp)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.api import bp, json_body, query_args
 from app.db import get_session
 from app.errors import ApiError, not_found
-from app.group_queries import group_detail, group_summary, list_events, list_groups
+from app.group_list import list_groups
+from app.group_queries import group_detail, group_summary, list_events
 from app.models import ExceptionGroup, Project
 from app.schemas import BulkTriageIn, GroupListArgs, MergeIn, PageArgs, TriageIn
 from app.triage import apply_triage, expire_ignores, merge_groups
@@ -32,11 +33,11 @@ def _expire(session) -> None:
 
 @bp.get("/groups")
 def groups_list():
-    """Groups with filters, sorts and cursor paging."""
+    """Groups with filters, sorts and cursor paging; counts per status; each with its trend."""
     args = GroupListArgs().load(query_args())
     session = get_session()
     _expire(session)
-    return jsonify(list_groups(session, args))
+    return jsonify(list_groups(session, args, datetime.now(UTC).date()))
 
 
 @bp.get("/groups/<int:group_id>")

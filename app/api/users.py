@@ -25,12 +25,13 @@ def user_dict(user: User) -> dict:
     }
 
 
-def _require_admin() -> None:
-    # API tokens are made on the server's command line by whoever runs it, so they may
-    # manage accounts too; browser sessions need an administrator.
+def require_admin(what: str = "users") -> None:
+    """403 unless an administrator (or an API token) is calling."""
+    # Only an administrator (or whoever runs the server's command line) makes API tokens, so
+    # tokens may manage accounts and tokens too; browser sessions need an administrator.
     user = g.get("user")
     if user is not None and not user.is_admin:
-        raise ApiError(403, "forbidden", "Only administrators can manage users.")
+        raise ApiError(403, "forbidden", f"Only administrators can manage {what}.")
 
 
 @bp.get("/me")
@@ -53,7 +54,7 @@ def csrf():
 @bp.get("/users")
 def users_list():
     """All local accounts, paginated by id."""
-    _require_admin()
+    require_admin()
     args = PageArgs().load(query_args())
     query = select(User).order_by(User.id)
     if "cursor" in args:
@@ -70,7 +71,7 @@ def users_list():
 @bp.post("/users")
 def users_create():
     """Create a local account with a password."""
-    _require_admin()
+    require_admin()
     data = UserIn().load(json_body())
     session = get_session()
     try:
@@ -88,7 +89,7 @@ def users_create():
 @bp.delete("/users/<int:user_id>")
 def user_delete(user_id: int):
     """Delete an account; its browser sessions end with it. Not your own (409)."""
-    _require_admin()
+    require_admin()
     session = get_session()
     user = session.get(User, user_id)
     if user is None:

@@ -120,6 +120,9 @@ def test_a_day_with_the_dashboard(faultline, page):
     # The inbox, and resolving one group moves it to the Resolved tab.
     page.get_by_role("link", name="Exceptions", exact=True).first.click()
     expect(tab_count(page, "unresolved")).to_have_text("3")
+    status_tab(page, "unresolved").focus()
+    page.keyboard.press("ArrowRight")
+    expect(status_tab(page, "resolved")).to_be_focused()
     page.get_by_role("link", name="TypeError: price is undefined").click()
     expect(page.locator(".frame.in-app")).to_contain_text("renderCart")
     shot(page, "group")
@@ -156,6 +159,16 @@ def test_a_day_with_the_dashboard(faultline, page):
     expect(page.locator(".copyable code").first).to_have_text(
         f'<script async src="{faultline}/tracker.js"></script>'
     )
+    # A new API token is shown once; the list shows only its first characters.
+    page.get_by_label("New token name").fill("deploys")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator(".token-reveal code").inner_text()
+    assert secret.startswith("flt_")
+    expect(page.locator("section.tokens tbody")).to_contain_text(f"deploys{secret[:8]}")
+    page.get_by_label("New user's email").fill("grace@example.org")
+    page.get_by_label("New user's password").fill(PASSWORD)
+    page.get_by_role("button", name="Add user").click()
+    expect(page.locator("section.users tbody")).to_contain_text("grace@example.org")
     shot(page, "manage")
 
     page.get_by_role("button", name="Sign out").click()

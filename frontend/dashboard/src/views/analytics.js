@@ -5,6 +5,7 @@ import { lineChart } from "../charts.js";
 import { h, replace } from "../dom.js";
 import { formatBucket, formatDuration, formatPercent, formatRate, formatTick } from "../format.js";
 import { BREAKDOWN_FIELDS, addFilter, buildRoute, parseExpression, removeFilter, toExpression, withParams } from "../state.js";
+import { rovingTabs } from "../tabs.js";
 import { breakdownTable, errorBox, metric } from "../ui.js";
 import { rangePicker, windowParams } from "./common.js";
 import { projectEmptyState } from "./setup.js";
@@ -150,12 +151,15 @@ export function tabbedCard(title, tabs, render) {
   const buttons = tabs.map(([id, label]) =>
     h("button", { type: "button", role: "tab", class: "tab", text: label, onclick: () => show(id) }),
   );
+  const list = tabs.length > 1 ? h("div", { class: "tabs", role: "tablist", "aria-label": title }, buttons) : null;
+  const sync = list ? rovingTabs(list, { activate: true }) : () => {};
   async function show(id) {
     buttons.forEach((button, i) => {
       const selected = tabs[i][0] === id;
       button.setAttribute("aria-selected", selected ? "true" : "false");
       button.classList.toggle("active", selected);
     });
+    sync();
     const content = render(id);
     replace(body, content instanceof Promise ? h("p", { class: "muted", text: "Loading…" }) : content);
     if (content instanceof Promise) replace(body, await content);
@@ -164,7 +168,7 @@ export function tabbedCard(title, tabs, render) {
   return h(
     "section",
     { class: "card tabbed" },
-    h("div", { class: "card-head" }, h("h2", { text: title }), tabs.length > 1 ? h("div", { class: "tabs", role: "tablist" }, buttons) : null),
+    h("div", { class: "card-head" }, h("h2", { text: title }), list),
     body,
   );
 }

@@ -1,18 +1,35 @@
-// Pieces shared by several views: the range picker, the project list, group counts.
+// Pieces shared by several views: paged lists, writes, the range picker, group counts.
 
 import { h } from "../dom.js";
 import { RANGES, formatDayInput, rangeId, rangeWindow, withParams } from "../state.js";
+import { toast } from "../ui.js";
 
-/** Every project (the API pages them; a few pages at most in practice). */
-export async function allProjects(api) {
-  const projects = [];
+/** Every item of a paged list (projects, sources, users, tokens: a few pages at most). */
+export async function allPages(api, path) {
+  const items = [];
   let cursor;
   do {
-    const page = await api.get("/projects", { limit: 100, cursor });
-    projects.push(...page.items);
+    const page = await api.get(path, { limit: 100, cursor });
+    items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
-  return projects;
+  return items;
+}
+
+/** Every project. */
+export function allProjects(api) {
+  return allPages(api, "/projects");
+}
+
+/** Run a write, say so, and render the view again; an error stays on screen. */
+export async function act(ctx, work, done) {
+  try {
+    await work();
+    toast(done);
+    ctx.refresh();
+  } catch (error) {
+    ctx.showError(error);
+  }
 }
 
 /** The window of the route's range as API parameters. */
@@ -56,8 +73,8 @@ export function rangePicker(ctx) {
 }
 
 /**
- * How many groups a list would show, up to 100: `{ count, more }`. The API has no totals, so
- * one page of 100 is read and "100+" shown beyond.
+ * How many groups of a list pass `keep`, up to 100: `{ count, more }`. The API counts groups
+ * per status only, so other counts (new, regressed) read one page of 100 and show "100+" beyond.
  */
 export async function countGroups(api, query, keep = () => true) {
   const page = await api.get("/groups", { ...query, limit: 100 });

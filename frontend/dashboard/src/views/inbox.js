@@ -2,10 +2,11 @@
 
 import { sparkline } from "../charts.js";
 import { h, replace } from "../dom.js";
-import { formatNumber, timeAgo } from "../format.js";
+import { formatNumber, formatRate, timeAgo } from "../format.js";
 import { buildRoute, withParams } from "../state.js";
-import { errorBox, select, toast } from "../ui.js";
-import { allProjects, countGroups, countText } from "./common.js";
+import { rovingTabs } from "../tabs.js";
+import { select, toast } from "../ui.js";
+import { allProjects } from "./common.js";
 
 const STATUSES = [
   ["unresolved", "Unresolved"],
@@ -16,9 +17,8 @@ const SORTS = [
   ["last_seen", "Last seen"],
   ["first_seen", "First seen"],
   ["count", "Events"],
+  ["per_1k", "Per 1,000 views"],
 ];
-// Rows whose trend is fetched at once; the rest wait their turn (each is a detail request).
-const TREND_CONCURRENCY = 4;
 
 export async function inbox(ctx) {
   const { params } = ctx.route;
@@ -41,11 +41,8 @@ export async function inbox(ctx) {
     "div",
     { class: "tabs status-tabs", role: "tablist", "aria-label": "Status" },
     STATUSES.map(([id, label]) => {
-      const count = h("span", { class: "count", text: "" });
-      countGroups(ctx.api, { ...filters, status: id }).then(
-        (found) => replace(count, countText(found)),
-        () => replace(count, "?"),
-      );
+      // The list counts every status under the same filters, so the tabs cost no request.
+      const count = h("span", { class: "count", text: formatNumber(page.counts[id]) });
       return h(
         "a",
         {
@@ -60,6 +57,7 @@ export async function inbox(ctx) {
       );
     }),
   );
+  rovingTabs(tabs);
 
   const search = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "Search title or culprit", "aria-label": "Search" });
   const release = h("input", { type: "text", name: "release", value: params.release || "", placeholder: "Release", "aria-label": "Release" });
@@ -128,14 +126,13 @@ export async function inbox(ctx) {
             h("th", { class: "check" }, all),
             h("th", { scope: "col", text: "Exception" }),
             h("th", { scope: "col", class: "num", text: "Events" }),
-            h("th", { scope: "col", class: "trend-col", text: "30 days" }),
+            h("th", { scope: "col", class: "trend-col", text: "14 days" }),
             h("th", { scope: "col", class: "seen", text: "Last / first seen" }),
           ),
         ),
         h("tbody", null, rows.map((item) => item.node)),
       )
     : h("p", { class: "card empty", text: emptyText(status, filters) });
-  loadTrends(ctx, rows);
 
   const pager = h(
     "nav",
@@ -161,7 +158,6 @@ function row(ctx, group, projectNames, selected, changed) {
       changed();
     },
   });
-  const trend = h("td", { class: "trend-col" });
   const now = ctx.now();
   const node = h(
     "tr",
@@ -181,35 +177,22 @@ function row(ctx, group, projectNames, selected, changed) {
         group.last_release ? h("span", { text: ` · ${group.last_release}` }) : null,
       ),
     ),
-    h("td", { class: "num", text: formatNumber(group.count) }),
-    trend,
+    h(
+      "td",
+      { class: "num" },
+      h("div", { text: formatNumber(group.count) }),
+      h("div", { class: "muted", title: "events per 1,000 page views of the project, last 30 days", text: `${formatRate(group.per_1k)} / 1k` }),
+    ),
+    h("td", { class: "trend-col" }, sparkline(group.trend, { label: "events per day, last 14 days", className: "errors" })),
     h("td", { class: "seen" }, h("div", { text: timeAgo(group.last_seen, now) }), h("div", { class: "muted", text: timeAgo(group.first_seen, now) })),
   );
   return {
     node,
-    id: group.id,
-    trend,
     check(on) {
       box.checked = on;
       box.dispatchEvent(new Event("change"));
     },
   };
-}
-
-async function loadTrends(ctx, rows) {
-  // The list has no trend; each group's detail does. A few at a time keep the server calm.
-  const queue = [...rows];
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      try {
-        const detail = await ctx.api.get(`/groups/${item.id}`);
-        replace(item.trend, sparkline(detail.trend.map((day) => day.count), { label: "events per day, last 30 days", className: "errors" }));
-      } catch {
-        // A group merged or deleted meanwhile: no sparkline; the row itself is still right.
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: TREND_CONCURRENCY }, worker));
 }
 
 async function bulkTriage(ctx, ids, change) {

@@ -1,16 +1,18 @@
 // Management: projects (create, rename, delete moving sources, DSN), the tracker tag,
-// sources (move between projects) and pixels (create, copy the URL).
+// sources (move between projects), pixels (create, copy the URL), users and API tokens.
 
 import { h } from "../dom.js";
 import { formatDateTime } from "../format.js";
 import { trackerSnippet } from "../snippets.js";
 import { buildRoute } from "../state.js";
-import { copyable, errorBox, toast } from "../ui.js";
-import { allProjects } from "./common.js";
+import { copyable, errorBox } from "../ui.js";
+import { accessCards } from "./access.js";
+import { act, allPages, allProjects } from "./common.js";
 import { baseUrl } from "./setup.js";
 
 export async function manage(ctx) {
-  const [projects, sources] = await Promise.all([allProjects(ctx.api), allSources(ctx.api)]);
+  const [projects, sources, me] = await Promise.all([allProjects(ctx.api), allPages(ctx.api, "/sources"), ctx.api.get("/me")]);
+  const access = await accessCards(ctx, me);
   const pixels = await Promise.all(projects.map((project) => ctx.api.get(`/projects/${project.id}/pixels`).then((page) => page.items, (error) => error)));
   return h(
     "div",
@@ -25,29 +27,8 @@ export async function manage(ctx) {
     ),
     projectsCard(ctx, projects, pixels),
     sourcesCard(ctx, projects, sources),
+    access,
   );
-}
-
-async function allSources(api) {
-  const sources = [];
-  let cursor;
-  do {
-    const page = await api.get("/sources", { limit: 100, cursor });
-    sources.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return sources;
-}
-
-/** Run a write, say so, and render again; an error stays on screen. */
-async function act(ctx, work, done) {
-  try {
-    await work();
-    toast(done);
-    ctx.refresh();
-  } catch (error) {
-    ctx.showError(error);
-  }
 }
 
 function projectsCard(ctx, projects, pixels) {

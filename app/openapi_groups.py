@@ -1,0 +1,133 @@
+"""The exception group part of the OpenAPI description: list, detail, events, triage, merge."""
+
+from apispec import APISpec
+
+from app.core.triage import STATUSES
+from app.group_list import LIST_TREND_DAYS, RATE_DAYS
+from app.schemas import GroupListArgs, PageArgs
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+GROUP = {"$ref": "#/components/schemas/Group"}
+
+
+def _ok(schema: dict) -> dict:
+    error = {"content": {"application/json": {"schema": ERROR}}}
+    return {
+        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+        "400": {"description": "Invalid input", **error},
+        "401": {"description": "No valid token", **error},
+    }
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _page(item: dict, **extra: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next_cursor": {"type": "string", "nullable": True},
+            **extra,
+        },
+    }
+
+
+def add_groups(spec: APISpec, group_id: dict) -> None:
+    """Add the Group schemas and the group paths."""
+    spec.components.schema(
+        "Group",
+        {
+            "type": "object",
+            "properties": {
+                key: {"type": kind}
+                for key, kind in (
+                    ("id", "integer"),
+                    ("project", "integer"),
+                    ("title", "string"),
+                    ("culprit", "string"),
+                    ("status", "string"),
+                    ("regressed", "boolean"),
+                    ("count", "integer"),
+                    ("first_seen", "string"),
+                    ("last_seen", "string"),
+                    ("fingerprint", "string"),
+                )
+            },
+        },
+    )
+    listed = {
+        "allOf": [
+            GROUP,
+            {
+                "type": "object",
+                "properties": {
+                    "trend": {
+                        "type": "array",
+                        "items": {"type": "integer"},
+                        "description": f"events per UTC day, the last {LIST_TREND_DAYS} days "
+                        "(today last)",
+                    },
+                    "per_1k": {
+                        "type": "number",
+                        "nullable": True,
+                        "description": f"events per 1,000 page views of the project over the "
+                        f"last {RATE_DAYS} days (null without page views); sort `per_1k`",
+                    },
+                },
+            },
+        ]
+    }
+    counts = {
+        "type": "object",
+        "description": "groups per status under the same filters, whatever `status` is",
+        "properties": {status: {"type": "integer"} for status in STATUSES},
+    }
+    spec.path(
+        "/api/v1/groups",
+        operations={
+            "get": {
+                "summary": "List groups",
+                "parameters": [{"in": "query", "schema": GroupListArgs}],
+                "responses": _ok(_page(listed, counts=counts)),
+            },
+            "patch": {
+                "summary": "Triage many groups",
+                "requestBody": _body("BulkTriage"),
+                "responses": _ok(_page(GROUP)),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/groups/{group_id}",
+        operations={
+            "get": {"summary": "Group detail", "parameters": [group_id], "responses": _ok(GROUP)},
+            "patch": {
+                "summary": "Triage a group",
+                "parameters": [group_id],
+                "requestBody": _body("Triage"),
+                "responses": _ok(GROUP),
+            },
+        },
+    )
+    spec.path(
+        "/api/v1/groups/{group_id}/events",
+        operations={
+            "get": {
+                "summary": "Events of a group",
+                "parameters": [group_id, {"in": "query", "schema": PageArgs}],
+                "responses": _ok(_page({"type": "object"})),
+            }
+        },
+    )
+    spec.path(
+        "/api/v1/groups/merge",
+        operations={
+            "post": {
+                "summary": "Merge groups",
+                "requestBody": _body("Merge"),
+                "responses": _ok(GROUP),
+            }
+        },
+    )
