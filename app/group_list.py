@@ -111,14 +111,25 @@ def _with_trends(
 
 
 def _status_counts(session: Session, args: dict) -> dict[str, int]:
-    """Groups per status under every filter of the list but the status (the inbox tabs)."""
+    """Groups per status under every filter of the list but the status (the inbox tabs) and,
+    with `since`, how many were first seen or regressed since then."""
     others = {key: value for key, value in args.items() if key != "status"}
     rows = session.execute(
         select(ExceptionGroup.status, func.count())
         .where(*_group_filters(others))
         .group_by(ExceptionGroup.status)
     ).all()
-    return dict.fromkeys(STATUSES, 0) | dict(rows)
+    counts = dict.fromkeys(STATUSES, 0) | dict(rows)
+    if "since" in args:
+        since = args["since"]
+        new, regressed = session.execute(
+            select(
+                func.count().filter(ExceptionGroup.first_seen >= since),
+                func.count().filter(ExceptionGroup.regressed_at >= since),
+            ).where(*_group_filters(others))
+        ).one()
+        counts |= {"new": new, "regressed": regressed}
+    return counts
 
 
 def _group_filters(args: dict) -> list:

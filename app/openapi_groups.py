@@ -81,8 +81,9 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
     }
     counts = {
         "type": "object",
-        "description": "groups per status under the same filters, whatever `status` is",
-        "properties": {status: {"type": "integer"} for status in STATUSES},
+        "description": "groups per status under the same filters, whatever `status` is; "
+        "with `since`, also `new` (first seen since) and `regressed` (regressed since)",
+        "properties": {name: {"type": "integer"} for name in (*STATUSES, "new", "regressed")},
     }
     spec.path(
         "/api/v1/groups",

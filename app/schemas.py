@@ -151,6 +151,17 @@ class TokenIn(ApiSchema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
 
 
+class TimeText(fields.String):
+    """An instant as ISO 8601 or epoch milliseconds, loaded as an aware UTC datetime."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_instant(text)
+        except (ValueError, OverflowError) as error:
+            raise ValidationError("not an ISO 8601 time or epoch milliseconds") from error
+
+
 class GroupListArgs(ApiSchema):
     """Query string of the group list."""
 
@@ -164,6 +175,8 @@ class GroupListArgs(ApiSchema):
         load_default="last_seen",
         validate=validate.OneOf(("last_seen", "first_seen", "count", "per_1k")),
     )
+    # With `since`, `counts` also tells how many groups are new or regressed since then.
+    since = TimeText()
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
@@ -204,17 +217,6 @@ class PixelPatch(PixelIn):
         values=fields.String(validate=validate.Length(max=1024)),
         validate=validate.Length(max=32),
     )
-
-
-class TimeText(fields.String):
-    """An instant as ISO 8601 or epoch milliseconds, loaded as an aware UTC datetime."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return parse_instant(text)
-        except (ValueError, OverflowError) as error:
-            raise ValidationError("not an ISO 8601 time or epoch milliseconds") from error
 
 
 class StatsArgs(ApiSchema):

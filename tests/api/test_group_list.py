@@ -3,6 +3,7 @@
 
 import base64
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -47,6 +48,21 @@ def test_counts_per_status_follow_every_filter_but_the_status(client, auth):
     assert sum(groups(client, auth, q="TRACKSEARCH")["counts"].values()) == 1
     project = by_type["Error"]["project"]
     assert groups(client, auth, project=project + 999)["counts"] == dict.fromkeys(expected, 0)
+
+
+def test_counts_since_tell_new_and_regressed_groups(app, client, auth):
+    record = Recorder(app)
+    record.exception(days_ago(10), ty="OldError")
+    record.exception(days_ago(2), ty="FreshError")
+    old = next(g for g in groups(client, auth)["items"] if g["type"] == "OldError")
+    triage(client, auth, old["id"], status="resolved")
+    record.exception(datetime.now(UTC), ty="OldError")  # after the resolve: a regression
+    counts = groups(client, auth, since=days_ago(7).isoformat())["counts"]
+    assert (counts["new"], counts["regressed"]) == (1, 1)
+    later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    counts = groups(client, auth, since=later)["counts"]
+    assert (counts["new"], counts["regressed"]) == (0, 0)
+    assert "new" not in groups(client, auth)["counts"]
 
 
 def test_trend_covers_14_days_in_one_query_per_page(app, client, auth):

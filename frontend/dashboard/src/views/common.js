@@ -72,16 +72,3 @@ export function rangePicker(ctx) {
   return picker;
 }
 
-/**
- * How many groups of a list pass `keep`, up to 100: `{ count, more }`. The API counts groups
- * per status only, so other counts (new, regressed) read one page of 100 and show "100+" beyond.
- */
-export async function countGroups(api, query, keep = () => true) {
-  const page = await api.get("/groups", { ...query, limit: 100 });
-  const matching = page.items.filter(keep);
-  return { count: matching.length, more: Boolean(page.next_cursor) && matching.length === page.items.length };
-}
-
-export function countText({ count, more }) {
-  return more ? `${count}+` : String(count);
-}

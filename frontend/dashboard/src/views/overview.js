@@ -5,7 +5,7 @@ import { h, replace } from "../dom.js";
 import { formatNumber } from "../format.js";
 import { buildRoute, rangeId } from "../state.js";
 import { delta, errorBox } from "../ui.js";
-import { allProjects, countGroups, countText, rangePicker, windowParams } from "./common.js";
+import { allProjects, rangePicker, windowParams } from "./common.js";
 
 export async function overview(ctx) {
   const projects = await allProjects(ctx.api);
@@ -72,16 +72,13 @@ function projectCard(ctx, project, range) {
       replace(figures, errorBox(error));
     }
     try {
-      const from = window.from;
-      const [fresh, regressed] = await Promise.all([
-        countGroups(ctx.api, { project: project.id, status: "unresolved", sort: "first_seen" }, (g) => g.first_seen >= from),
-        countGroups(ctx.api, { project: project.id, status: "unresolved" }, (g) => g.regressed),
-      ]);
+      // One request: the list's counts tell how many groups are new or regressed since then.
+      const { counts } = await ctx.api.get("/groups", { project: project.id, since: window.from, limit: 1 });
       const inbox = buildRoute(["issues"], { project: project.id });
       replace(
         groups,
-        h("a", { href: inbox, class: fresh.count ? "pill warn" : "pill" }, `${countText(fresh)} new`),
-        h("a", { href: inbox, class: regressed.count ? "pill bad" : "pill" }, `${countText(regressed)} regressed`),
+        h("a", { href: inbox, class: counts.new ? "pill warn" : "pill" }, `${formatNumber(counts.new)} new`),
+        h("a", { href: inbox, class: counts.regressed ? "pill bad" : "pill" }, `${formatNumber(counts.regressed)} regressed`),
       );
     } catch (error) {
       replace(groups, errorBox(error));
