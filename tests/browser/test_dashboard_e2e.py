@@ -193,3 +193,26 @@ def test_reports_render_as_text(faultline, page):
     assert page.locator("main img, main script").count() == 0
     shot(page, "untrusted-text")
     assert page.errors == []
+
+
+def test_every_page_fits_a_phone(faultline, page):
+    view(faultline, "/pricing", CHROME)
+    exception(faultline, "TypeError", "price is undefined", "renderCart")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(faultline + "/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".project-card")).to_be_visible()
+    project = page.locator(".project-card a").first.get_attribute("href")
+    routes = {"overview": "#/", "analytics": project, "inbox": "#/issues", "manage": "#/manage"}
+    for name, route in routes.items():
+        page.goto(f"{faultline}/{route}")
+        page.wait_for_function(
+            "() => { const v = document.getElementById('view');"
+            " return v && !v.hasAttribute('aria-busy') && v.children.length > 0; }"
+        )
+        # Readable at 360 px: nothing is wider than the screen, so nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+        shot(page, f"phone-{name}")
+    assert page.errors == []
