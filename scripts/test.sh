@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test command, as CI runs it (.ci/run) and as `make test` runs it:
 #
-#   ruff -> pytest on SQLite -> pytest on PostgreSQL -> alembic check (SQLite, PostgreSQL)
+#   ruff -> tracker, dashboard (npm ci, build check, vitest) -> pytest on SQLite
+#   -> pytest on PostgreSQL -> alembic check (SQLite, PostgreSQL)
 #
 # PostgreSQL and Redis are throw-away servers started here and stopped on exit,
 # however the script ends. Extra arguments go to both pytest runs:
@@ -19,7 +20,7 @@ _finish() {
     local rc=$?
     services_stop
     if [[ $rc -eq 0 ]]; then
-        echo "==> test.sh: OK: ruff, pytest (sqlite, postgresql), alembic check (sqlite, postgresql) in $((SECONDS - _t0))s"
+        echo "==> test.sh: OK: ruff, tracker and dashboard (build check, vitest), pytest (sqlite, postgresql), alembic check (sqlite, postgresql) in $((SECONDS - _t0))s"
     else
         echo "==> test.sh: FAILED in step '$step' (exit $rc) after $((SECONDS - _t0))s" >&2
     fi
