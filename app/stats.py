@@ -8,7 +8,7 @@ dimension at a time; retention bounds how far back they can go.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.core.filters import Condition
@@ -71,7 +71,7 @@ def hits_where(session: Session, scope: Scope, window: Window) -> list:
     ]
 
 
-def _exceptions_where(session: Session, scope: Scope, window: Window) -> list:
+def exceptions_where(session: Session, scope: Scope, window: Window) -> list:
     return [
         in_window(ExceptionEvent.received_at, window.start, window.end),
         in_projects(ExceptionEvent.project_id, scope.project_ids),
@@ -92,7 +92,7 @@ def _raw_grouped(session: Session, scope: Scope, window: Window, hit_key, except
     _merge(cells, session.execute(query))
     if scope.knows_exceptions and (hit_key is None or exception_key is not None):
         columns, group = _keyed([func.count().label("n")], exception_key)
-        query = select(*columns).where(*_exceptions_where(session, scope, window))
+        query = select(*columns).where(*exceptions_where(session, scope, window))
         for row in session.execute(query.group_by(*group)):
             cells.setdefault(getattr(row, "key", None), Counts()).exceptions += row.n
     return cells
@@ -167,7 +167,7 @@ def _raw_summary(session: Session, scope: Scope, window: Window) -> tuple[Counts
             bins.append((int(row.bin), int(row.unloads), int(row.total_ms)))
     if scope.knows_exceptions:
         total.exceptions = session.scalar(
-            select(func.count()).where(*_exceptions_where(session, scope, window))
+            select(func.count()).where(*exceptions_where(session, scope, window))
         )
     return total, bins
 
@@ -301,46 +301,6 @@ def dimension_expression(model, dimension: str):
             else_=browser + " " + version,
         )
     return func.coalesce(getattr(model, DIMENSION_COLUMNS[dimension]), "")
-
-
-def errors_per_pageview(
-    session: Session, scope: Scope, window: Window, dimension: str, limit: int
-) -> list[dict]:
-    """Page views, exceptions and exceptions per 1,000 page views per value of a dimension,
-    most exceptions first."""
-    cells = dimension_counts(session, scope, window, dimension)
-    rows = [
-        rate_row(key, counts.pageviews, counts.exceptions)
-        for key, counts in cells.items()
-        if counts.exceptions or counts.pageviews
-    ]
-    rows.sort(key=lambda row: (-row["exceptions"], -(row["per_1k"] or 0), row["key"]))
-    return rows[:limit]
-
-
-def rate_row(key: str, pageviews: int, exceptions: int) -> dict:
-    """One row of errors per 1,000 page views (None without page views)."""
-    per_1k = round(exceptions * 1000 / pageviews, 2) if pageviews else None
-    return {"key": key, "pageviews": pageviews, "exceptions": exceptions, "per_1k": per_1k}
-
-
-def group_pages(
-    session: Session, scope: Scope, window: Window, group_id: int, limit: int
-) -> list[dict]:
-    """The pages an exception group happens on, with its rate per 1,000 views of each."""
-    path = func.coalesce(ExceptionEvent.path, "")
-    counted = session.execute(
-        select(path, func.count())
-        .where(
-            ExceptionEvent.group_id == group_id,
-            and_(*_exceptions_where(session, scope, window)),
-        )
-        .group_by(path)
-        .order_by(func.count().desc(), path)
-        .limit(limit)
-    ).all()
-    views = dimension_counts(session, Scope(scope.project_ids, (), scope.raw_since), window, "path")
-    return [rate_row(key, views.get(key, Counts()).pageviews, count) for key, count in counted]
 
 
 def earliest(session: Session, project_ids: list[int] | None) -> datetime | None:

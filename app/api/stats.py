@@ -10,6 +10,7 @@ from app.breakdowns import NAMES, breakdowns
 from app.core.filters import FilterError, parse_filter
 from app.core.timegrid import EPOCH, Window, choose_interval, default_window
 from app.db import get_session
+from app.error_rates import errors_per_pageview, group_pages
 from app.errors import ApiError, not_found
 from app.group_queries import iso
 from app.models import Project
@@ -17,8 +18,6 @@ from app.schemas import ErrorsPerPageviewArgs, StatsArgs
 from app.stats import (
     Scope,
     earliest,
-    errors_per_pageview,
-    group_pages,
     summary,
     timeseries,
 )
