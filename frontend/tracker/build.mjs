@@ -24,7 +24,7 @@ const result = await build({
   legalComments: "none",
   // Whatever the bundle does at start-up, it must not throw into the host page.
   banner: { js: "try{" },
-  footer: { js: "}catch(e){}" },
+  footer: { js: "}catch{}" },
   charset: "utf8",
   write: false,
 });

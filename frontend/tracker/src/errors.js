@@ -1,6 +1,6 @@
 // Exceptions: automatic capture of unhandled errors and rejections, and manual reports.
 
-import { src, version } from "./config.js";
+import { src } from "./config.js";
 import { view } from "./pageviews.js";
 import { flatten, scrub } from "./scrub.js";
 import { post } from "./transport.js";
@@ -38,7 +38,6 @@ export function report(error, handled, meta) {
     m: scrub(m),
     s: scrub(s).slice(0, MAX_STACK),
     h: handled,
-    v: version,
     d: flatten(meta),
   });
 }

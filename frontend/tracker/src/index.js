@@ -2,7 +2,7 @@
 // Calls made before this script loaded wait in `window.analytics.q` as [method, arguments]
 // pairs (README.md has the stub that queues them) and are replayed here.
 
-import { autoCapture, optedOut } from "./config.js";
+import { autoCapture, optedOut, version } from "./config.js";
 import { captureUnhandled, report } from "./errors.js";
 import { hit, trackViews, view } from "./pageviews.js";
 import { flatten } from "./scrub.js";
@@ -23,6 +23,8 @@ if (!optedOut()) {
     view.i = newId();
   }
   view.t = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // The release rides on every report, so errors per 1,000 page views can be told per release.
+  view.v = version;
   trackViews();
   if (autoCapture) captureUnhandled();
   const api = (window.analytics = {

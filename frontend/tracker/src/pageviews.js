@@ -1,13 +1,13 @@
 // Page views: the first load, History API and hash navigations, and visible time on page.
 
-import { hashRouting, version } from "./config.js";
+import { hashRouting } from "./config.js";
 import { pageUrl } from "./scrub.js";
 import { post, request } from "./transport.js";
 import { newId, noop, on, safe } from "./util.js";
 
 /**
  * What every report carries, shared with the other modules: `b` the current view's beacon id,
- * `i` the tab session id, `t` the time zone, `u` the view's scrubbed URL.
+ * `i` the tab session id, `t` the time zone, `u` the view's scrubbed URL, `v` the release.
  */
 export const view = {};
 
@@ -34,8 +34,6 @@ function start() {
     b: (view.b = newId()),
     u: (view.u = pageUrl((path = here()))),
     e: "load",
-    // The release, so errors per 1,000 page views can be told per release.
-    v: version,
     // Origin and path only: browsers already leave out credentials and fragment.
     r: referrer.split("?")[0],
   };
