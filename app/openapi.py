@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify
 
 from app.openapi_analytics import add_analytics
 from app.openapi_groups import add_groups
+from app.openapi_parts import ERROR, ID, body, page, responses
 from app.openapi_users import add_tokens, add_users
 from app.schemas import (
     BulkTriageIn,
@@ -22,37 +23,8 @@ from app.schemas import (
 
 bp = Blueprint("openapi", __name__)
 
-ERROR = {"$ref": "#/components/schemas/Error"}
 PROJECT = {"$ref": "#/components/schemas/Project"}
 PIXEL = {"$ref": "#/components/schemas/Pixel"}
-
-
-def _page(item: dict) -> dict:
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": item},
-            "next_cursor": {"type": "string", "nullable": True},
-        },
-    }
-
-
-def _ok(schema: dict, status: str = "200") -> dict:
-    return {
-        status: {"description": "OK", "content": {"application/json": {"schema": schema}}},
-        "400": {"description": "Invalid input", "content": {"application/json": {"schema": ERROR}}},
-        "401": {
-            "description": "No valid token",
-            "content": {"application/json": {"schema": ERROR}},
-        },
-    }
-
-
-def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-ID = {"in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 @cache
@@ -158,24 +130,28 @@ def build_spec() -> dict:
             "get": {
                 "summary": "List projects",
                 "parameters": [{"in": "query", "schema": PageArgs}],
-                "responses": _ok(_page(PROJECT)),
+                "responses": responses(page(PROJECT)),
             },
             "post": {
                 "summary": "Create a project",
-                "requestBody": _body("ProjectIn"),
-                "responses": _ok(PROJECT, "201"),
+                "requestBody": body("ProjectIn"),
+                "responses": responses(PROJECT, "201"),
             },
         },
     )
     spec.path(
         "/api/v1/projects/{project_id}",
         operations={
-            "get": {"summary": "A project", "parameters": [project_id], "responses": _ok(PROJECT)},
+            "get": {
+                "summary": "A project",
+                "parameters": [project_id],
+                "responses": responses(PROJECT),
+            },
             "patch": {
                 "summary": "Rename a project",
                 "parameters": [project_id],
-                "requestBody": _body("ProjectIn"),
-                "responses": _ok(PROJECT),
+                "requestBody": body("ProjectIn"),
+                "responses": responses(PROJECT),
             },
             "delete": {
                 "summary": "Delete a project",
@@ -190,7 +166,7 @@ def build_spec() -> dict:
             "get": {
                 "summary": "List sources",
                 "parameters": [{"in": "query", "schema": SourceListArgs}],
-                "responses": _ok(_page({"type": "object"})),
+                "responses": responses(page({"type": "object"})),
             }
         },
     )
@@ -200,27 +176,27 @@ def build_spec() -> dict:
             "get": {
                 "summary": "Pixels of a project",
                 "parameters": [project_id],
-                "responses": _ok(
+                "responses": responses(
                     {"type": "object", "properties": {"items": {"type": "array", "items": PIXEL}}}
                 ),
             },
             "post": {
                 "summary": "Create a pixel",
                 "parameters": [project_id],
-                "requestBody": _body("PixelIn"),
-                "responses": _ok(PIXEL, "201"),
+                "requestBody": body("PixelIn"),
+                "responses": responses(PIXEL, "201"),
             },
         },
     )
     spec.path(
         "/api/v1/pixels/{pixel_id}",
         operations={
-            "get": {"summary": "A pixel", "parameters": [pixel_id], "responses": _ok(PIXEL)},
+            "get": {"summary": "A pixel", "parameters": [pixel_id], "responses": responses(PIXEL)},
             "patch": {
                 "summary": "Change a pixel",
                 "parameters": [pixel_id],
-                "requestBody": _body("PixelPatch"),
-                "responses": _ok(PIXEL),
+                "requestBody": body("PixelPatch"),
+                "responses": responses(PIXEL),
             },
             "delete": {
                 "summary": "Delete a pixel",

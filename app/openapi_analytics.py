@@ -2,6 +2,7 @@
 
 from apispec import APISpec
 
+from app.openapi_parts import ID, body, responses
 from app.schemas import ErrorsPerPageviewArgs, ProjectDeleteArgs, SourcePatch, StatsArgs
 
 FILTER_HELP = (
@@ -11,7 +12,6 @@ FILTER_HELP = (
     "utm_medium, utm_campaign, event, release, source, project (name, any case). A filter on "
     "path counts visitors of that page."
 )
-ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def _counts(*names: str, nullable: tuple[str, ...] = ()) -> dict:
@@ -21,14 +21,7 @@ def _counts(*names: str, nullable: tuple[str, ...] = ()) -> dict:
     }
 
 
-def _ok(schema: dict) -> dict:
-    error = {"content": {"application/json": {"schema": ERROR}}}
-    return {
-        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
-        "400": {"description": "Invalid input", **error},
-        "401": {"description": "No valid token", **error},
-        "404": {"description": "Unknown project or group", **error},
-    }
+NOT_FOUND = {"404": "Unknown project or group"}
 
 
 def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
@@ -73,7 +66,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                 "the first data. Without from/to: the last 7 days. The interval grows until "
                 "there are at most 2,000 buckets. " + FILTER_HELP,
                 "parameters": [{"in": "query", "schema": StatsArgs}],
-                "responses": _ok(
+                "responses": responses(
                     {
                         "type": "object",
                         "properties": {
@@ -87,7 +80,8 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                                 "additionalProperties": {"type": "array", "items": row},
                             },
                         },
-                    }
+                    },
+                    errors=NOT_FOUND,
                 ),
             }
         },
@@ -99,7 +93,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                 "summary": "Exceptions per 1,000 page views by page, browser or release",
                 "description": FILTER_HELP,
                 "parameters": [{"in": "query", "schema": ErrorsPerPageviewArgs}],
-                "responses": _ok(listed),
+                "responses": responses(listed, errors=NOT_FOUND),
             }
         },
     )
@@ -109,7 +103,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
             "get": {
                 "summary": "Pages a group happens on, with its rate per 1,000 views",
                 "parameters": [group_id, {"in": "query", "schema": StatsArgs}],
-                "responses": _ok(listed),
+                "responses": responses(listed, errors=NOT_FOUND),
             }
         },
     )
@@ -118,22 +112,15 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
         operations={
             "patch": {
                 "summary": "Move a source to another project (null unassigns) or rename it",
-                "parameters": [
-                    {
-                        "in": "path",
-                        "required": True,
-                        "name": "source_id",
-                        "schema": {"type": "integer"},
-                    }
-                ],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": SourcePatch}},
-                },
-                "responses": {
-                    **_ok({"type": "object"}),
-                    "409": {"description": "A pixel's source cannot move"},
-                },
+                "parameters": [{**ID, "name": "source_id"}],
+                "requestBody": body(SourcePatch),
+                "responses": responses(
+                    {"type": "object"},
+                    errors={
+                        "404": "Unknown source or project",
+                        "409": "A pixel's source cannot move",
+                    },
+                ),
             }
         },
     )
@@ -147,11 +134,14 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                 "unassigned (their traffic is dropped until assigned); groups, events and hits "
                 "stay as history.",
                 "parameters": [project_id, {"in": "query", "schema": ProjectDeleteArgs}],
-                "responses": {
-                    "204": {"description": "Deleted"},
-                    "404": {"description": "Unknown project or target"},
-                    "409": {"description": "Sources cannot move into the deleted project"},
-                },
+                "responses": responses(
+                    None,
+                    "204",
+                    {
+                        "404": "Unknown project or target",
+                        "409": "Sources cannot move into the deleted project",
+                    },
+                ),
             }
         },
     )

@@ -4,34 +4,10 @@ from apispec import APISpec
 
 from app.core.triage import STATUSES
 from app.group_list import LIST_TREND_DAYS, RATE_DAYS
+from app.openapi_parts import body, page, responses
 from app.schemas import GroupListArgs, PageArgs
 
-ERROR = {"$ref": "#/components/schemas/Error"}
 GROUP = {"$ref": "#/components/schemas/Group"}
-
-
-def _ok(schema: dict) -> dict:
-    error = {"content": {"application/json": {"schema": ERROR}}}
-    return {
-        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
-        "400": {"description": "Invalid input", **error},
-        "401": {"description": "No valid token", **error},
-    }
-
-
-def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _page(item: dict, **extra: dict) -> dict:
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": item},
-            "next_cursor": {"type": "string", "nullable": True},
-            **extra,
-        },
-    }
 
 
 def add_groups(spec: APISpec, group_id: dict) -> None:
@@ -91,24 +67,28 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "List groups",
                 "parameters": [{"in": "query", "schema": GroupListArgs}],
-                "responses": _ok(_page(listed, counts=counts)),
+                "responses": responses(page(listed, counts=counts)),
             },
             "patch": {
                 "summary": "Triage many groups",
-                "requestBody": _body("BulkTriage"),
-                "responses": _ok(_page(GROUP)),
+                "requestBody": body("BulkTriage"),
+                "responses": responses(page(GROUP)),
             },
         },
     )
     spec.path(
         "/api/v1/groups/{group_id}",
         operations={
-            "get": {"summary": "Group detail", "parameters": [group_id], "responses": _ok(GROUP)},
+            "get": {
+                "summary": "Group detail",
+                "parameters": [group_id],
+                "responses": responses(GROUP),
+            },
             "patch": {
                 "summary": "Triage a group",
                 "parameters": [group_id],
-                "requestBody": _body("Triage"),
-                "responses": _ok(GROUP),
+                "requestBody": body("Triage"),
+                "responses": responses(GROUP),
             },
         },
     )
@@ -118,7 +98,7 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "Events of a group",
                 "parameters": [group_id, {"in": "query", "schema": PageArgs}],
-                "responses": _ok(_page({"type": "object"})),
+                "responses": responses(page({"type": "object"})),
             }
         },
     )
@@ -127,8 +107,8 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
         operations={
             "post": {
                 "summary": "Merge groups",
-                "requestBody": _body("Merge"),
-                "responses": _ok(GROUP),
+                "requestBody": body("Merge"),
+                "responses": responses(GROUP),
             }
         },
     )

@@ -3,37 +3,16 @@ API tokens."""
 
 from apispec import APISpec
 
+from app.openapi_parts import ID, page, responses
 from app.schemas import PageArgs, TokenIn, UserIn
 
-ERROR = {"$ref": "#/components/schemas/Error"}
 USER = {"$ref": "#/components/schemas/User"}
 TOKEN = {"$ref": "#/components/schemas/Token"}
-FAILURES = {
-    "401": "Neither a signed-in session nor a valid token",
-    "403": "Not an administrator, or a session write without X-CSRF-Token",
-}
+NOT_ADMIN = {"403": "Not an administrator, or a session write without X-CSRF-Token"}
 
 
 def _responses(status: str, schema: dict | None, *extra: tuple[str, str]) -> dict:
-    ok = {"description": "OK"}
-    if schema is not None:
-        ok["content"] = {"application/json": {"schema": schema}}
-    error = {"content": {"application/json": {"schema": ERROR}}}
-    described = {**FAILURES, **dict(extra)}
-    return {
-        status: ok,
-        **{code: {"description": text, **error} for code, text in described.items()},
-    }
-
-
-def _page(item: dict) -> dict:
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": item},
-            "next_cursor": {"type": "string", "nullable": True},
-        },
-    }
+    return responses(schema, status, NOT_ADMIN | dict(extra))
 
 
 def add_users(spec: APISpec) -> None:
@@ -65,8 +44,8 @@ def add_users(spec: APISpec) -> None:
             "is_admin": {"type": "boolean", "description": "always true for tokens"},
         },
     }
-    page = _page(USER)
-    user_id = {"in": "path", "name": "user_id", "required": True, "schema": {"type": "integer"}}
+    users_page = page(USER)
+    user_id = {**ID, "name": "user_id"}
     spec.path(
         "/api/v1/me",
         operations={"get": {"summary": "Who is calling", "responses": _responses("200", me)}},
@@ -94,7 +73,7 @@ def add_users(spec: APISpec) -> None:
             "get": {
                 "summary": "List local accounts (administrators)",
                 "parameters": [{"in": "query", "schema": PageArgs}],
-                "responses": _responses("200", page, ("400", "Invalid cursor or limit")),
+                "responses": _responses("200", users_page, ("400", "Invalid cursor or limit")),
             },
             "post": {
                 "summary": "Create a local account (administrators)",
@@ -158,7 +137,7 @@ def add_tokens(spec: APISpec) -> None:
             "get": {
                 "summary": "List API tokens (administrators)",
                 "parameters": [{"in": "query", "schema": PageArgs}],
-                "responses": _responses("200", _page(TOKEN), ("400", "Invalid cursor or limit")),
+                "responses": _responses("200", page(TOKEN), ("400", "Invalid cursor or limit")),
             },
             "post": {
                 "summary": "Create an API token (administrators)",
