@@ -18,6 +18,7 @@ from app.stats import (
     dimension_expression,
     hits_where,
     slot_grouped,
+    totals,
 )
 
 # Breakdowns that are not a rollup dimension: grouped by the hit's own column.
@@ -38,8 +39,9 @@ def breakdowns(
         cut = split(window, DAY, scope.raw_since)
         cells = {name: {} for name in names}
         if cut.rollup:
+            day_totals = totals(session, scope, cut.rollup)
             for name in names:
-                cells[name] = _rollup_cells(session, scope, cut.rollup, name)
+                cells[name] = _rollup_cells(session, scope, cut.rollup, name, day_totals)
         for edge in cut.raw:
             for name, edge_cells in _raw_cells(session, scope, edge, names).items():
                 for key, counts in edge_cells.items():
@@ -47,9 +49,11 @@ def breakdowns(
     return {name: _top(name, _named(session, name, cells[name]), scope, limit) for name in names}
 
 
-def _rollup_cells(session: Session, scope: Scope, days: Window, name: str) -> dict:
+def _rollup_cells(
+    session: Session, scope: Scope, days: Window, name: str, day_totals: Counts
+) -> dict:
     if name in BREAKDOWN_DIMENSIONS:
-        return dimension_counts(session, scope, days, BREAKDOWN_DIMENSIONS[name])
+        return dimension_counts(session, scope, days, BREAKDOWN_DIMENSIONS[name], day_totals)
     column = ID_BREAKDOWNS[name]
     return slot_grouped(
         session,

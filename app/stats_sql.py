@@ -10,33 +10,26 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select,
 from sqlalchemy.orm import Session
 
 from app.core.filters import PAGE_VIEW_FIELDS, Condition
-from app.core.traffic import BIN_BITS, BIN_EXACT_BELOW, BOUNCE_MAX_MS, BOUNCE_MIN_MS
+from app.core.traffic import (
+    BIN_BITS,
+    BIN_EXACT_BELOW,
+    BOUNCE_MAX_MS,
+    BOUNCE_MIN_MS,
+    DIMENSION_ATTRIBUTES,
+    EXCEPTION_DIMENSIONS,
+)
 from app.models import ExceptionEvent, Hit, Project, Source, TrafficDimension
 
-# Filter field -> column, for hits and for exception events (which lack some fields).
+# Filter field -> column, for hits and for exception events (which lack some fields): the
+# dimensions, plus the bare browser version.
 HIT_FIELDS = {
-    "path": Hit.path,
-    "referrer": Hit.referrer_host,
-    "referrer_group": Hit.referrer_group,
-    "country": Hit.country,
-    "language": Hit.language,
-    "browser": Hit.browser,
-    "browser_version": Hit.browser_version,
-    "os": Hit.os,
-    "device": Hit.device,
-    "utm_source": Hit.utm_source,
-    "utm_medium": Hit.utm_medium,
-    "utm_campaign": Hit.utm_campaign,
-    "event": Hit.event_name,
-    "release": Hit.release,
+    field: getattr(Hit, attribute)
+    for field, attribute in (*DIMENSION_ATTRIBUTES.items(), ("browser_version", "browser_version"))
 }
 EXCEPTION_FIELDS = {
-    "path": ExceptionEvent.path,
-    "browser": ExceptionEvent.browser,
-    "browser_version": ExceptionEvent.browser_version,
-    "os": ExceptionEvent.os,
-    "device": ExceptionEvent.device,
-    "release": ExceptionEvent.release,
+    field: getattr(ExceptionEvent, field)
+    for field in (*EXCEPTION_DIMENSIONS, "browser_version")
+    if field != "version"
 }
 
 

@@ -33,6 +33,7 @@ BREAKDOWN_DIMENSIONS = {
     "event_names": "event",
     "releases": "release",
 }
+DIMENSIONS = tuple(BREAKDOWN_DIMENSIONS.values())
 # The dimensions an exception carries (it has no referrer, country, language or campaign).
 EXCEPTION_DIMENSIONS = ("path", "browser", "version", "os", "device", "release")
 
@@ -88,39 +89,41 @@ def hit_contribution(hit) -> Contribution:
         )
     else:
         counts = Counts(events=1)
-    return Contribution(counts, _present(hit_dimensions(hit)))
+    return Contribution(counts, _present(dimension_values(hit, DIMENSIONS)))
 
 
-def hit_dimensions(hit) -> dict[str, str]:
-    """Dimension -> value of a hit; a missing value is the empty string, as in breakdowns."""
+# Dimension -> the attribute of a hit (or stored row) holding it; `version` is derived.
+DIMENSION_ATTRIBUTES = {
+    "path": "path",
+    "referrer": "referrer_host",
+    "referrer_group": "referrer_group",
+    "country": "country",
+    "language": "language",
+    "browser": "browser",
+    "os": "os",
+    "device": "device",
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "utm_campaign": "utm_campaign",
+    "event": "event_name",
+    "release": "release",
+}
+
+
+def dimension_values(record, dimensions) -> dict[str, str]:
+    """Dimension -> value of a hit or exception; a missing value is the empty string, as in
+    breakdowns."""
     return {
-        "path": hit.path or "",
-        "referrer": hit.referrer_host or "",
-        "referrer_group": hit.referrer_group or "",
-        "country": hit.country or "",
-        "language": hit.language or "",
-        "browser": hit.browser or "",
-        "version": browser_version_key(hit.browser, hit.browser_version),
-        "os": hit.os or "",
-        "device": hit.device or "",
-        "utm_source": hit.utm_source or "",
-        "utm_medium": hit.utm_medium or "",
-        "utm_campaign": hit.utm_campaign or "",
-        "event": hit.event_name or "",
-        "release": hit.release or "",
+        name: browser_version_key(record.browser, record.browser_version)
+        if name == "version"
+        else getattr(record, DIMENSION_ATTRIBUTES[name]) or ""
+        for name in dimensions
     }
 
 
 def exception_contribution(record) -> Contribution:
     """The rollup contribution of one stored exception event."""
-    dimensions = {
-        "path": record.path or "",
-        "browser": record.browser or "",
-        "version": browser_version_key(record.browser, record.browser_version),
-        "os": record.os or "",
-        "device": record.device or "",
-        "release": record.release or "",
-    }
+    dimensions = dimension_values(record, EXCEPTION_DIMENSIONS)
     return Contribution(Counts(exceptions=1), _present(dimensions))
 
 
