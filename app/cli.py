@@ -181,7 +181,7 @@ def project_create(ctx: click.Context, name: str) -> None:
 @project.command("list")
 @click.pass_context
 def project_list(ctx: click.Context) -> None:
-    """Print every project as one JSON line."""
+    """Print every project (deleted ones left out) as one JSON line."""
     from sqlalchemy import select
 
     from app import create_app
@@ -190,7 +190,8 @@ def project_list(ctx: click.Context) -> None:
 
     config = _config(ctx)
     with create_app(config).test_request_context(), _session(config) as session:
-        for row in session.scalars(select(Project).order_by(Project.id)):
+        live = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)
+        for row in session.scalars(live):
             click.echo(json.dumps(project_dict(row)))
 
 

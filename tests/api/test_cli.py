@@ -22,7 +22,7 @@ def faultline(*args, config_path=None, env=None):
     return subprocess.run(command + list(args), capture_output=True, text=True, env=env, timeout=60)
 
 
-def test_project_and_token_commands(config, app, client, session, tmp_path):
+def test_project_and_token_commands(config, app, client, auth, session, tmp_path):
     config_path = tmp_path / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
     assert faultline("migrate", config_path=config_path).returncode == 0
@@ -38,11 +38,16 @@ def test_project_and_token_commands(config, app, client, session, tmp_path):
 
     listed = faultline("project", "list", config_path=config_path)
     assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [project["id"]]
+    gone = faultline("project", "create", "--name", "Old blog", config_path=config_path)
+    gone_id = json.loads(gone.stdout.strip().splitlines()[-1])["id"]
+    assert client.delete(f"/api/v1/projects/{gone_id}", headers=auth).status_code == 204
+    listed = faultline("project", "list", config_path=config_path)
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [project["id"]]
 
     made = faultline("token", "create", "--name", "ci", config_path=config_path)
     assert made.returncode == 0
     plaintext = made.stdout.strip().splitlines()[-1]
-    stored = session.scalars(select(ApiToken)).one()
+    stored = session.scalars(select(ApiToken).where(ApiToken.name == "ci")).one()
     assert stored.token_hash == hash_token(plaintext) and plaintext not in stored.token_hash
     response = client.get("/api/v1/projects", headers={"Authorization": f"Bearer {plaintext}"})
     assert [p["name"] for p in response.json["items"]] == ["Web shop"]
