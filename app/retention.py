@@ -5,6 +5,7 @@ and their daily counts keep the history."""
 import logging
 import random
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, select
@@ -47,16 +48,15 @@ def start_retention(engine: Engine, days: int) -> threading.Thread:
     in a daemon thread of the serving process."""
 
     def run() -> None:
-        stop = threading.Event()
-        delay = random.uniform(5, 60)
-        while not stop.wait(delay):
-            delay = random.uniform(0.5, 1.5) * INTERVAL_SECONDS
+        time.sleep(random.uniform(5, 60))
+        while True:
             try:
                 removed = purge_expired(engine, days, datetime.now(UTC))
                 if any(removed.values()):
                     log.info("retention: removed %(events)s events and %(hits)s hits", removed)
             except Exception:  # a failed purge is retried next time; serving goes on
                 log.exception("retention purge failed")
+            time.sleep(random.uniform(0.5, 1.5) * INTERVAL_SECONDS)
 
     thread = threading.Thread(target=run, name="faultline-retention", daemon=True)
     thread.start()
