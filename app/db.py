@@ -4,6 +4,8 @@ from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import raw_sql
+
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 WRITE_OPTION = "faultline_write"
 
@@ -37,7 +39,7 @@ def _sqlite_begin(connection) -> None:
     # busy_timeout instead, so concurrent ingest never answers "database is locked".
     # Reads stay deferred so that they never wait for, or hold up, a writer.
     immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    raw_sql.execute_text(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:

@@ -103,6 +103,8 @@ def register_error_handlers(app: Flask) -> None:
 
 def retry_after(error: HTTPException) -> int:
     """Seconds until the limit that refused a request lets it through (429 Retry-After)."""
-    limit = getattr(error, "limit", None)
-    seconds = getattr(getattr(limit, "limit", None), "get_expiry", lambda: 60)()
+    seconds = getattr(error, "retry_after", None)
+    if seconds is None:
+        limit = getattr(error, "limit", None)
+        seconds = getattr(getattr(limit, "limit", None), "get_expiry", lambda: 60)()
     return max(1, int(seconds))

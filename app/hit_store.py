@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import raw_sql
 from app.core.hits import HitRecord
 from app.core.traffic import hit_contribution
 from app.ingest_cache import IngestCache
@@ -64,7 +65,7 @@ def save_hits(
                 )
             )
     if rows:
-        conn.execute(sql.insert_hit, rows)
+        raw_sql.execute(conn, sql.insert_hit, rows)
         add_to_rollups(conn, rollup_entries)
     return stored
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import raw_sql
 from app.core.timegrid import SLOT, floor
 from app.core.traffic import Contribution, Counts, exception_contribution, hit_contribution
 from app.models import DurationBin, ExceptionEvent, Hit, TrafficDimension, TrafficSlot
@@ -69,7 +70,8 @@ def add_to_rollups(
             cell[0] += 1
             cell[1] += duration
     sql = _statements(conn.dialect.name)
-    conn.execute(
+    raw_sql.execute(
+        conn,
         sql.slot,
         [
             {"project_id": key[0], "slot": key[1], "source_id": key[2], **counts.as_row()}
@@ -77,7 +79,8 @@ def add_to_rollups(
         ],
     )
     if dimensions:
-        conn.execute(
+        raw_sql.execute(
+            conn,
             sql.dimension,
             [
                 {
@@ -91,7 +94,8 @@ def add_to_rollups(
             ],
         )
     if durations:
-        conn.execute(
+        raw_sql.execute(
+            conn,
             sql.duration,
             [
                 {"project_id": key[0], "day": key[1], "bin": key[2], "count": n, "total_ms": total}

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import raw_sql
 from app.core import triage
 from app.core.pipeline import ExceptionRecord
 from app.core.traffic import exception_contribution
@@ -138,10 +139,10 @@ def save_exceptions(
                 (project_id, source_id, record.received_at, exception_contribution(record), None)
             )
     if rows:
-        conn.execute(sql.insert_event, rows)
+        raw_sql.execute(conn, sql.insert_event, rows)
         add_to_rollups(conn, rollup_entries)
     for (group_id, day), count in sorted(days.items()):
-        conn.execute(sql.count_day, {"group_id": group_id, "day": day, "n": count})
+        raw_sql.execute(conn, sql.count_day, {"group_id": group_id, "day": day, "n": count})
     return [source is not None for source in placed]
 
 
@@ -175,7 +176,8 @@ def _count_in_group(
         "first_release": releases[0] if releases else None,
         "last_release": releases[-1] if releases else None,
     }
-    group = conn.execute(
+    group = raw_sql.execute(
+        conn,
         sql.upsert_group,
         {
             **counted,
@@ -185,11 +187,11 @@ def _count_in_group(
             "exc_type": first.exc_type,
             "culprit": first.culprit,
         },
-    ).one()
+    )
     if group.merged_into_id is not None:
         # Only the bump's own parameters: an UPDATE would also SET any column named in them.
         bump = {key: counted[key] for key in ("n", "last_seen", "first_release", "last_release")}
-        group = conn.execute(sql.bump_group, {**bump, "group_id": group.merged_into_id}).one()
+        group = raw_sql.execute(conn, sql.bump_group, {**bump, "group_id": group.merged_into_id})
     if group.event_count == len(records):
         add_transition(conn, group.id, "created", SYSTEM_ACTOR, counted["first_seen"])
     elif group.status != "unresolved":
