@@ -1,5 +1,8 @@
 """Engine and per-request session: the request owns the transaction, data functions never commit."""
 
+import json
+
+import orjson
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,14 +13,29 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 WRITE_OPTION = "faultline_write"
 
 
+def json_text(value) -> str:
+    """The text of a JSON column: orjson, several times faster than json.dumps on an event's
+    frames, with json's answer for what orjson refuses (a lone surrogate, a huge integer)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value)
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: WAL and a busy timeout on SQLite, pre-ping on PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            json_serializer=json_text,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=json_text
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

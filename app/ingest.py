@@ -42,8 +42,10 @@ def tracking_limits() -> list:
 # a page view costs three requests, and a flood should not get a fresh allowance per route.
 # The check goes straight to flask-limiter's rate limiter (its configured storage and
 # strategy): the decorator route resolves and filters every limit of the app on each request,
-# which cost a third of a tracked hit's CPU.
-limiter.exempt(bp)
+# which cost a third of a tracked hit's CPU. The filter skips that resolution here at once.
+@limiter.request_filter
+def _checked_by_ingest() -> bool:
+    return request.path.startswith("/track/")
 
 
 def refused_for() -> int | None:

@@ -55,9 +55,15 @@ class Counts:
         return dict(self.__dict__)
 
     def add(self, other: "Counts") -> None:
-        """Add another cell's measures to this one."""
-        for name, value in other.__dict__.items():
-            setattr(self, name, getattr(self, name) + value)
+        """Add another cell's measures to this one (spelled out: it runs per rollup cell of
+        every stored event, and a loop over the fields cost three times as much)."""
+        self.visitors += other.visitors
+        self.page_visitors += other.page_visitors
+        self.pageviews += other.pageviews
+        self.events += other.events
+        self.exceptions += other.exceptions
+        self.unloads += other.unloads
+        self.bounces += other.bounces
 
     def subtract(self, other: "Counts") -> None:
         """Take another cell's measures out of this one."""
