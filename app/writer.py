@@ -105,25 +105,32 @@ class IngestWriter:
         return pending.stored
 
     def _write_batch(self, batch: list[_Pending]) -> None:
-        try:
-            outcomes = self._commit([pending.record for pending in batch])
-        except OperationalError as error:
-            # The database is unavailable: nothing was kept, and every sender hears so.
-            outcomes = [error] * len(batch)
-        except Exception:
-            # One bad record must not cost its batch-mates their events: write each alone.
-            outcomes = []
-            for pending in batch:
-                try:
-                    outcomes.append(self._commit([pending.record])[0])
-                except Exception as error:  # handed to its own request, raised there
-                    outcomes.append(error)
+        outcomes = self.write_many([pending.record for pending in batch])
         for pending, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 pending.error = outcome
             else:
                 pending.stored = outcome
             pending.done = True
+
+    def write_many(self, records: list) -> list[bool | Exception]:
+        """Store records in one transaction; per record True (stored), False (dropped: source
+        cap) or the error that kept it out. A record that fails is retried alone, so it never
+        costs the others their place; when the database is down, every record gets that error."""
+        try:
+            return list(self._commit(records))
+        except OperationalError as error:
+            return [error] * len(records)
+        except Exception as error:
+            if len(records) == 1:
+                return [error]
+        outcomes: list[bool | Exception] = []
+        for record in records:
+            try:
+                outcomes.append(self._commit([record])[0])
+            except Exception as error:  # handed to its own request, raised there
+                outcomes.append(error)
+        return outcomes
 
     def _commit(self, records: list) -> list[bool]:
         """Store records of either kind in one transaction; per record, whether it was kept."""

@@ -2,6 +2,9 @@
 
 import uuid
 
+from sqlalchemy import func, select
+
+from app.models import ExceptionEvent
 from tests.conftest import payload, post_exception
 
 
@@ -67,3 +70,12 @@ def test_limits_are_shared_between_processes_through_redis(make_app, redis_url):
         for client in (first, second, first, second, first, second)
     ]
     assert statuses == [204, 204, 204, 204, 429, 429]
+
+
+def test_an_unreachable_limit_store_never_costs_an_event(make_app):
+    # Nothing listens on port 1: every call to the limits' storage fails at once.
+    app = make_app(ratelimit__storage_url="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    assert post_exception(client, payload("stackless")).status_code == 204
+    with app.extensions["faultline.engine"].connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ExceptionEvent)).scalar_one() == 1

@@ -1,8 +1,11 @@
 """Storing events: batches count each group once, and a stale cache never loses an event."""
 
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
 from app.ingest_cache import IngestCache
@@ -40,3 +43,29 @@ def test_a_batch_counts_each_group_once(app, config, session):
     created = session.scalar(select(func.count()).select_from(GroupTransition))
     assert created == 2
     assert session.scalar(select(func.count()).select_from(ExceptionEvent)) == 4
+
+
+def test_a_failing_record_leaves_its_batch_mates_stored(app, config, session):
+    first = record(config)
+    # The same event twice: the unique event id refuses the second copy.
+    copy = dataclasses.replace(first)
+    other = record(config, "chrome_referenceerror")
+    outcomes = app.extensions["faultline.writer"].write_many([first, copy, other])
+    assert outcomes[0] is True and outcomes[2] is True
+    assert isinstance(outcomes[1], IntegrityError)
+    stored = set(session.scalars(select(ExceptionEvent.event_id)))
+    assert stored == {first.event_id, other.event_id}
+    counts = dict(
+        session.execute(select(ExceptionGroup.exc_type, ExceptionGroup.event_count)).all()
+    )
+    assert counts == {"TypeError": 1, "ReferenceError": 1}
+
+
+def test_concurrent_writers_in_one_process_count_every_event(app, config, session):
+    writer = app.extensions["faultline.writer"]
+    records = [record(config) for _ in range(40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(writer.write, records)) == [True] * 40
+    group = session.scalars(select(ExceptionGroup)).one()
+    assert group.event_count == 40
+    assert session.scalar(select(func.sum(GroupDay.count))) == 40
