@@ -91,7 +91,8 @@ def _pixel_source(conn: Connection, cache: IngestCache, record: HitRecord) -> tu
                         "created_at": record.received_at,
                     },
                 ).scalar_one()
-                found = (source_id, record.project_id)
+            # Cached only once committed, as app/store.py explains.
+            return source_id, record.project_id
         except IntegrityError:
             found = conn.execute(sql.source_by_key, {"key": record.source_key}).one()
     ids = (found[0], found[1])

@@ -71,7 +71,10 @@ def find_or_register_source(
     if found is None:
         if conn.execute(sql.count_auto_registered).scalar_one() >= auto_register_cap:
             return None
-        found = _register_source(conn, sql, key, kind, now)
+        # Not cached before it commits: a sibling thread using these ids meanwhile would
+        # point at rows its own transaction cannot see (a foreign-key error on PostgreSQL).
+        source_id, project_id = _register_source(conn, sql, key, kind, now)
+        return source_id, project_id
     ids = (found[0], found[1])
     cache.remember_source(key, ids)
     return ids if ids[1] is not None else None

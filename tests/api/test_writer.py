@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
 from app.ingest_cache import IngestCache
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition
-from app.store import save_exceptions
+from app.store import find_or_register_source, save_exceptions
 from tests.conftest import CHROME_UA, payload
 
 
@@ -69,3 +69,17 @@ def test_concurrent_writers_in_one_process_count_every_event(app, config, sessio
     group = session.scalars(select(ExceptionGroup)).one()
     assert group.event_count == 40
     assert session.scalar(select(func.sum(GroupDay.count))) == 40
+
+
+def test_a_source_is_cached_only_once_its_registration_has_committed(app):
+    # Another thread of the process would otherwise store events under a project that its
+    # own transaction cannot see yet (a foreign-key error, answered 500, on PostgreSQL).
+    engine, cache, key = app.extensions["faultline.engine"], IngestCache(), "https://new.example"
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        registered = find_or_register_source(conn, cache, key, "web", 100, now)
+        assert registered is not None
+        assert cache.source(key) is None
+    with engine.begin() as conn:
+        assert find_or_register_source(conn, cache, key, "web", 100, now) == registered
+    assert cache.source(key) == registered
