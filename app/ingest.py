@@ -26,16 +26,13 @@ BLANK_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAA
 PIXEL_CACHE_CONTROL = "no-store, no-cache, must-revalidate, private"
 
 
-def tracking_limits() -> list:
-    """The per-IP limits of `/track/*`, per minute and a burst per second, parsed once."""
-    limits = current_app.extensions.get("faultline.tracking_limits")
-    if limits is None:
-        config = current_app.config["FAULTLINE"]["ratelimit"]
-        limits = parse_many(
-            f"{config['tracking_per_minute']}/minute;{config['tracking_burst']}/second"
-        )
-        current_app.extensions["faultline.tracking_limits"] = limits
-    return limits
+@bp.record_once
+def _parse_tracking_limits(state) -> None:
+    # The per-IP limits of `/track/*`, per minute and a burst per second, parsed at start-up.
+    config = state.app.config["FAULTLINE"]["ratelimit"]
+    state.app.extensions["faultline.tracking_limits"] = parse_many(
+        f"{config['tracking_per_minute']}/minute;{config['tracking_burst']}/second"
+    )
 
 
 # One bucket per address over all of /track/* (ping, hit, exception, gif), not one per route:
@@ -51,10 +48,10 @@ def _checked_by_ingest() -> bool:
 def refused_for() -> int | None:
     """Seconds to wait when this address is over a `/track/*` limit, else None."""
     try:
-        for limit in tracking_limits():
+        for limit in current_app.extensions["faultline.tracking_limits"]:
             if not limiter.limiter.hit(limit, rate_limit_key(), "track"):
                 return limit.get_expiry()
-    except Exception:
+    except limiter.storage.base_exceptions:
         # The limits' storage (Redis) is unreachable: an event is worth more than a limit.
         log.warning("rate-limit storage unavailable: /track/* is not limited meanwhile")
     return None

@@ -118,7 +118,7 @@ class IngestWriter:
         cap) or the error that kept it out. A record that fails is retried alone, so it never
         costs the others their place; when the database is down, every record gets that error."""
         try:
-            return list(self._commit(records))
+            return self._commit(records)
         except OperationalError as error:
             return [error] * len(records)
         except Exception as error:
@@ -138,9 +138,8 @@ class IngestWriter:
         for position, record in enumerate(records):
             kinds.setdefault(type(record), []).append(position)
         stored = [False] * len(records)
-        conn = self._connection or self.engine.connect()
+        conn = self._connection or self.engine.connect().execution_options(**{WRITE_OPTION: True})
         try:
-            conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 for kind, positions in kinds.items():
                     saved = SAVERS[kind](
@@ -149,7 +148,7 @@ class IngestWriter:
                     for position, kept in zip(positions, saved, strict=True):
                         stored[position] = kept
         except Exception:
-            # The cache may now name sources or releases that were rolled back.
+            # The cache may now name releases that were rolled back.
             self.cache.clear()
             conn.close()
             self._connection = None
