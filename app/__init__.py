@@ -42,23 +42,22 @@ def create_app(config: dict | None = None) -> Flask:
     from app import auth, db, errors, ingest, site
     from app.api import bp as api_bp
     from app.core.useragent import warm_up
-    from app.extensions import NoSessionOnIngest, limiter
+    from app.extensions import limiter
     from app.ingest_cache import IngestCache
     from app.openapi import bp as openapi_bp
     from app.writer import IngestWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it
 
-    app.session_interface = NoSessionOnIngest()
     db.init_app(app)
     app.extensions["faultline.writer"] = IngestWriter(
         app.extensions["faultline.engine"], IngestCache(), config["ingest"]["auto_register_cap"]
     )
     limiter.init_app(app)
     errors.register_error_handlers(app)
-    app.register_blueprint(ingest.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(openapi_bp)
+    app.wsgi_app = ingest.IngestApp(app, limiter)
     return app

@@ -10,6 +10,7 @@ from flask import Flask, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 log = logging.getLogger("faultline")
 RETRY_AFTER_DB_DOWN = "30"
@@ -29,24 +30,47 @@ def not_found(what: str) -> ApiError:
 
 
 def _is_public() -> bool:
+    # `/track/*` is answered by the ingest app before Flask; the other public paths are the
+    # unversioned `/api/` ones that Sentry SDKs speak to.
     path = request.path
-    return path.startswith("/track/") or (
-        path.startswith("/api/") and not path.startswith("/api/v1/")
-    )
+    return path.startswith("/api/") and not path.startswith("/api/v1/")
 
 
-def _public_response(status: int, headers: dict | None = None):
-    # Fixed phrases only: nothing from the request may come back (reflection, log forging).
-    text = {
-        400: "bad request",
-        404: "not found",
-        405: "method not allowed",
-        413: "payload too large",
-        415: "unsupported media type",
-        429: "too many requests",
-        503: "unavailable",
-    }.get(status, "error")
-    return text + "\n", status, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
+# Fixed phrases only: nothing from the request may come back (reflection, log forging).
+PUBLIC_TEXT = {
+    400: "bad request",
+    404: "not found",
+    405: "method not allowed",
+    413: "payload too large",
+    415: "unsupported media type",
+    429: "too many requests",
+    503: "unavailable",
+}
+
+
+def public_response(status: int, headers: dict | None = None) -> Response:
+    """A public endpoint's short answer for a status: a fixed phrase, never an echo."""
+    text = PUBLIC_TEXT.get(status, "error") + "\n"
+    return Response(text, status, headers, content_type="text/plain; charset=utf-8")
+
+
+def public_error(error: Exception, where: str) -> Response:
+    """The public answer to an error raised while serving `where` (a method and route)."""
+    if isinstance(error, ValidationError):
+        return public_response(400)
+    if isinstance(error, HTTPException):
+        headers = {"Retry-After": str(retry_after(error))} if error.code == 429 else None
+        return public_response(error.code or 500, headers)
+    if isinstance(error, OperationalError):
+        # Never a 2xx without a commit: tell the client to come back instead.
+        log.error("database unavailable: %s", type(error.orig).__name__)
+        return public_response(503, {"Retry-After": RETRY_AFTER_DB_DOWN})
+    log.exception("unhandled error on %s", where)
+    return public_response(500)
+
+
+def _where() -> str:
+    return f"{request.method} {request.url_rule}"
 
 
 def _api_response(status: int, code: str, message: str, fields=None, headers=None):
@@ -69,16 +93,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError):
         if _is_public():
-            return _public_response(400)
+            return public_error(error, _where())
         return _api_response(400, "invalid", "The request is not valid.", error.messages)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        headers = {}
-        if error.code == 429:
-            headers["Retry-After"] = str(retry_after(error))
         if _is_public():
-            return _public_response(error.code or 500, headers)
+            return public_error(error, _where())
+        headers = {"Retry-After": str(retry_after(error))} if error.code == 429 else {}
         code = (error.name or "error").lower().replace(" ", "_")
         return _api_response(
             error.code or 500, code, error.description or error.name, None, headers
@@ -86,18 +108,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError):
-        # Never a 2xx without a commit: tell the client to come back instead.
+        if _is_public():
+            return public_error(error, _where())
         log.error("database unavailable: %s", type(error.orig).__name__)
         headers = {"Retry-After": RETRY_AFTER_DB_DOWN}
-        if _is_public():
-            return _public_response(503, headers)
         return _api_response(503, "unavailable", "The database is unavailable.", None, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url_rule)
         if _is_public():
-            return "error\n", 500, {"Content-Type": "text/plain; charset=utf-8"}
+            return public_error(error, _where())
+        log.exception("unhandled error on %s", _where())
         return _api_response(500, "internal", "Something went wrong on our side.")
 
 

@@ -58,6 +58,24 @@ def test_cors_preflight_and_headers(client):
     assert "Access-Control-Allow-Credentials" not in response.headers
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status", "text"),
+    [
+        ("GET", "/track/exception", 405, b"method not allowed\n"),
+        ("POST", "/track/ping", 405, b"method not allowed\n"),
+        ("POST", "/track/<script>alert(1)</script>", 404, b"not found\n"),
+        ("GET", "/track/gif/../../etc/passwd", 404, b"not found\n"),
+    ],
+)
+def test_unknown_routes_and_methods_get_the_short_public_answer(client, method, path, status, text):
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    # Public ingest never answers with the API's JSON nor echoes the path it was sent.
+    assert response.data == text
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Set-Cookie" not in response.headers
+
+
 def test_oversized_body_is_413_before_reading(client, session):
     body = payload("chrome_typeerror", m="x" * 20000)
     response = post_exception(client, body)
