@@ -51,7 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     app.extensions["faultline.writer"] = IngestWriter(
-        app.extensions["faultline.engine"], IngestCache(), config["ingest"]["auto_register_cap"]
+        app.extensions["faultline.engine"],
+        IngestCache(),
+        config["ingest"]["auto_register_cap"],
+        config["web"]["workers"],
     )
     limiter.init_app(app)
     errors.register_error_handlers(app)

@@ -11,6 +11,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+import orjson
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests, abort
 from werkzeug.routing import Map, Rule
@@ -49,6 +50,15 @@ ROUTES = Map(
 )
 exception_schema = ExceptionReportIn()
 hit_schema = HitIn()
+
+
+def _json_loads(raw: bytes):
+    # orjson parses a report several times faster; what it refuses and json takes (a lone
+    # surrogate escape from a string cut mid-emoji, NaN) still gets json's answer.
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 class IngestApp:
@@ -141,7 +151,7 @@ class IngestApp:
             # character keeps the value's shape and keeps the database from failing (a 500).
             raw = raw.replace(b"\\u0000", b"\\ufffd")
         try:
-            body = json.loads(raw)
+            body = _json_loads(raw)
         except (ValueError, UnicodeDecodeError):
             abort(400)
         if not isinstance(body, dict):

@@ -75,12 +75,18 @@ class _Pending:
 class IngestWriter:
     """The process's ingest writer, for exceptions and hits alike."""
 
-    def __init__(self, engine: Engine, cache: IngestCache, auto_register_cap: int) -> None:
+    def __init__(
+        self, engine: Engine, cache: IngestCache, auto_register_cap: int, processes: int = 1
+    ) -> None:
         self.engine = engine
         self.cache = cache
         self.auto_register_cap = auto_register_cap
         self.group_commit = engine.dialect.name == "sqlite"
-        self._serial = WriteTurn(engine.url.database) if self.group_commit else nullcontext()
+        # The lock file only when several serving processes share the file: each flock call
+        # lets the other threads take the GIL, and a lone process has no one to queue behind
+        # (a command-line write waits in SQLite's busy handler instead, as it always may).
+        database = engine.url.database if processes > 1 else None
+        self._serial = WriteTurn(database) if self.group_commit else nullcontext()
         self._queue_lock = threading.Lock()
         self._queue: list[_Pending] = []
         # Under group commit one thread writes at a time, so one connection serves them all

@@ -196,6 +196,16 @@ def test_long_values_are_cut_with_a_marker_not_rejected(client, session):
     assert ("k" * 253 + "…") in event.extra
 
 
+def test_a_string_cut_mid_emoji_is_stored_not_refused(client, session):
+    # A browser's JSON.stringify escapes the lone half of an emoji cut by a length limit.
+    raw = json.dumps(payload("chrome_typeerror", m="Checkout failed \U0001f600"))
+    cut = raw.replace("\\ude00", "")
+    assert "\\ud83d" in cut
+    assert post_exception(client, cut).status_code == 204
+    event = session.scalars(select(ExceptionEvent)).one()
+    assert event.message == "Checkout failed ?"
+
+
 def test_scrubbing_before_storage(client, session):
     body = payload(
         "handled_capture",
