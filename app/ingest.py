@@ -9,12 +9,12 @@ more CPU than storing it. Every other path goes on to Flask.
 import base64
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 import orjson
 from limits import parse_many
-from werkzeug.exceptions import TooManyRequests, abort
-from werkzeug.routing import Map, Rule
+from werkzeug.exceptions import MethodNotAllowed, NotFound, TooManyRequests, abort
 from werkzeug.wrappers import Request, Response
 
 from app.core import ping
@@ -40,14 +40,24 @@ CORS_HEADERS = {
     # the headers named here.
     "Access-Control-Expose-Headers": "Retry-After",
 }
-ROUTES = Map(
-    [
-        Rule("/track/ping", endpoint="track_ping", methods=["GET", "OPTIONS"]),
-        Rule("/track/hit", endpoint="track_hit", methods=["POST", "OPTIONS"]),
-        Rule("/track/gif/<pixel_id>.gif", endpoint="track_pixel", methods=["GET", "OPTIONS"]),
-        Rule("/track/exception", endpoint="track_exception", methods=["POST", "OPTIONS"]),
-    ]
-)
+
+
+class NoContent:
+    """The answer to nearly every tracked request (204 with the CORS headers), sent without
+    building a response object: werkzeug's cost a tenth of a stored hit."""
+
+    status = "204 No Content"
+    headers = (("Cache-Control", "no-store"), *CORS_HEADERS.items())
+
+
+NO_CONTENT = NoContent()
+# Path -> (endpoint, methods); the pixel's path carries its id. Every route takes OPTIONS.
+ROUTES = {
+    "/track/ping": ("track_ping", ("GET", "HEAD")),
+    "/track/hit": ("track_hit", ("POST",)),
+    "/track/exception": ("track_exception", ("POST",)),
+}
+PIXEL_PATH = re.compile(r"/track/gif/([^/]{1,64})\.gif")
 exception_schema = ExceptionReportIn()
 hit_schema = HitIn()
 
@@ -59,6 +69,22 @@ def _json_loads(raw: bytes):
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return json.loads(raw)
+
+
+def route(path: str, method: str) -> tuple[str, dict]:
+    """The endpoint and arguments of a `/track/*` request; 404 or 405 when there is none."""
+    found = ROUTES.get(path)
+    if found is None:
+        pixel = PIXEL_PATH.fullmatch(path)
+        if pixel is None:
+            raise NotFound()
+        found, arguments = ("track_pixel", ("GET", "HEAD")), {"pixel_id": pixel[1]}
+    else:
+        arguments = {}
+    endpoint, methods = found
+    if method not in methods and method != "OPTIONS":
+        raise MethodNotAllowed(valid_methods=[*methods, "OPTIONS"])
+    return endpoint, arguments
 
 
 class IngestApp:
@@ -93,22 +119,25 @@ class IngestApp:
             return self.flask_wsgi(environ, start_response)
         request = Request(environ)
         request.max_content_length = self.max_body_bytes
-        rule = None
+        endpoint = None
         try:
-            rule, arguments = ROUTES.bind_to_environ(environ).match(return_rule=True)
-            response = self.dispatch(request, rule.endpoint, arguments)
+            endpoint, arguments = route(request.path, request.method)
+            response = self.dispatch(request, endpoint, arguments)
         except Exception as error:
-            # The log names the route, never the path or query the client sent.
-            response = public_error(error, f"{request.method} {rule or PREFIX}")
+            # The log names the endpoint, never the path or query the client sent.
+            response = public_error(error, f"{request.method} {endpoint or PREFIX}")
+        if response is NO_CONTENT:
+            start_response(NO_CONTENT.status, list(NO_CONTENT.headers))
+            return []
         response.headers.update(CORS_HEADERS)
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response(environ, start_response)
 
-    def dispatch(self, request: Request, endpoint: str, arguments: dict) -> Response:
+    def dispatch(self, request: Request, endpoint: str, arguments: dict) -> Response | NoContent:
         """Answer a preflight, apply the limits and the size cap, then call the endpoint."""
         if request.method == "OPTIONS":
-            return Response(status=204)
+            return NO_CONTENT
         if (wait := self.refused_for(request)) is not None:
             raise TooManyRequests(retry_after=wait)
         # Refuse oversized bodies from the header, before reading a byte; a body without a
@@ -178,14 +207,14 @@ class IngestApp:
         response.headers["Cache-Control"] = "no-cache, private"
         return response
 
-    def track_hit(self, request: Request) -> Response:
+    def track_hit(self, request: Request) -> NoContent:
         """Store one page load, unload or custom event; 204 only once it is committed."""
         if not self.opted_out(request):
             hit = hit_schema.load(self.read_json_body(request))
             record = build_hit(hit, self.request_facts(request), self.rules)
             if not isinstance(record, Drop):
                 self.writer.write(record)
-        return Response(status=204)
+        return NO_CONTENT
 
     def track_pixel(self, request: Request, pixel_id: str) -> Response:
         """A 1x1 GIF that stores one pixel hit; 404 for an unknown id (there is no open pixel)."""
@@ -201,11 +230,11 @@ class IngestApp:
         response.headers["Cache-Control"] = PIXEL_CACHE_CONTROL
         return response
 
-    def track_exception(self, request: Request) -> Response:
+    def track_exception(self, request: Request) -> NoContent:
         """Store one exception report; 204 only once it is committed."""
         if not self.opted_out(request):
             report = exception_schema.load(self.read_json_body(request))
             record = build_exception(report, self.request_facts(request), self.rules)
             if not isinstance(record, Drop):
                 self.writer.write(record)
-        return Response(status=204)
+        return NO_CONTENT
