@@ -134,7 +134,7 @@ def _parse_python(line: str) -> Frame | None:
 
 
 # One bug's stack repeats the same lines in every event it sends, and a line always parses
-# to the same (immutable) frame: parsing each distinct line once halves the cost of a stack.
+# to the same (immutable) frame: a line seen before costs a lookup instead of its parse.
 @functools.lru_cache(maxsize=4096)
 def _parse_js(line: str) -> Frame | None:
     if line.startswith("at "):
