@@ -27,16 +27,10 @@ from app import create_app
 from app.accounts import create_user
 from app.config import load_config
 from app.models import ExceptionGroup, Project, User
+from tests.chromium import launch_chromium
 from tests.served import served
 
 EMAIL, PASSWORD = "bench@example.org", "correct horse battery staple"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 READY = """() => {
   const view = document.getElementById("view");
   return view && !view.hasAttribute("aria-busy") && view.children.length > 0;
@@ -88,7 +82,7 @@ def main() -> int:
         served(config, Path(folder)) as (base, _, _),
         sync_playwright() as driver,
     ):
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(driver)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(base + "/login")
         page.fill("#email", EMAIL)

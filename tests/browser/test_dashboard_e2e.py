@@ -10,18 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.chromium import launch_chromium
 from tests.served import served
 from tests.signin import PASSWORD, make_user
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-# No background traffic (the machine's network is closed) and no first-run work.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EMAIL = "dev@example.org"
 SITE = "https://shop.example.com"
 CHROME = (
@@ -66,7 +59,7 @@ def faultline(app, config, tmp_path):
 def page():
     """A page in headless Debian Chromium (no browser download) that fails on script errors."""
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(driver)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         tab = context.new_page()
         tab.errors = []

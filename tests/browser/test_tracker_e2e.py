@@ -16,18 +16,11 @@ from sqlalchemy.orm import Session
 
 from app.db import make_engine
 from app.models import Hit
+from tests.chromium import launch_chromium
 from tests.served import served, stored_events
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "tracker_pages"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-# No background traffic (the machine's network is closed) and no first-run work.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ROUTES = {
     "/start": "start.html",
     "/shop/": "product.html",
@@ -70,7 +63,7 @@ def playwright():
 @pytest.fixture(scope="module")
 def browser(playwright):
     """Headless Debian Chromium (no browser download), for the whole module."""
-    chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    chromium = launch_chromium(playwright)
     yield chromium
     chromium.close()
 
