@@ -73,6 +73,9 @@ _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]{0,30}:")
 _PY_FRAME_RE = re.compile(r'^\s*File "([^"]{1,900})", line (\d+)(?:, in (.{1,300}))?\s*$')
 _SAFARI_EXT_RE = re.compile(r"^(.*?)(safari(?:-web)?-extension):\((.*)\)$")
 _MAX_INT = 2**31 - 1
+# Stand-ins for a JS line's trailing `:line:col` while its parse is cached (see `_parse_js`).
+_LINE_MARK, _COL_MARK = 2_000_000_011, 2_000_000_017
+_MARKS = f":{_LINE_MARK}:{_COL_MARK}"
 
 
 def parse_stack(text: str | None) -> list[Frame]:
@@ -133,10 +136,31 @@ def _parse_python(line: str) -> Frame | None:
     return Frame(function, filename, _int(m[2]), None, is_in_app(filename, function))
 
 
+def _parse_js(line: str) -> Frame | None:
+    """One JS stack line's frame; the parse of the line with its trailing `:line:col` stood in
+    for is cached, so one script's frames share a parse whatever position they point at."""
+    body = line[:-1] if line.endswith(")") else line
+    head, colon, column = body.rpartition(":")
+    if colon and column.isdecimal():
+        start, colon, lineno = head.rpartition(":")
+        if colon and lineno.isdecimal():
+            frame = _parse_js_line(f"{start}{_MARKS}{line[len(body) :]}")
+            if frame is None or (frame.lineno != _LINE_MARK and frame.colno != _COL_MARK):
+                return frame  # the position was not the frame's own (an eval's inner one)
+            return Frame(
+                frame.function,
+                frame.filename,
+                _int(lineno) if frame.lineno == _LINE_MARK else frame.lineno,
+                _int(column) if frame.colno == _COL_MARK else frame.colno,
+                frame.in_app,
+            )
+    return _parse_js_line(line)
+
+
 # One bug's stack repeats the same lines in every event it sends, and a line always parses
 # to the same (immutable) frame: a line seen before costs a lookup instead of its parse.
 @functools.lru_cache(maxsize=4096)
-def _parse_js(line: str) -> Frame | None:
+def _parse_js_line(line: str) -> Frame | None:
     if line.startswith("at "):
         return _parse_v8(line[3:].strip())
     if line == "[native code]":

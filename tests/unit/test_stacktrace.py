@@ -1,6 +1,7 @@
 """Stack-trace parsing against real captured stacks, plus hostile input."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,45 @@ def test_fixture(name):
     text = (STACKS / f"{name}.txt").read_text()
     expected = [Frame.from_dict(d) for d in json.loads((STACKS / f"{name}.json").read_text())]
     assert parse_stack(text) == expected
+
+
+def _moved(text: str) -> str:
+    """The same stack with every line's trailing `:line:col` pointing somewhere else."""
+    return re.sub(
+        r":(\d+):(\d+)(\)?)$",
+        lambda m: f":{int(m[1]) + 7}:{int(m[2]) + 13}{m[3]}",
+        text,
+        flags=re.MULTILINE,
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_after_the_same_lines_at_other_positions(name):
+    """Lines of one script share a cached parse; each frame still keeps its own position."""
+    text = (STACKS / f"{name}.txt").read_text()
+    expected = [Frame.from_dict(d) for d in json.loads((STACKS / f"{name}.json").read_text())]
+    parse_stack(_moved(text))
+    assert parse_stack(text) == expected
+
+
+def test_one_function_at_two_positions_keeps_both():
+    frames = parse_stack(
+        "RangeError: Maximum call stack size exceeded\n"
+        "    at walk (https://a.example/tree.js:10:5)\n"
+        "    at walk (https://a.example/tree.js:12:9)\n"
+        "    at eval (eval at run (https://a.example/tree.js:40:2), <anonymous>:1:1)\n"
+        "    at eval (eval at run (https://a.example/tree.js:41:3), <anonymous>:1:1)\n"
+        "walk@https://a.example/tree.js:10:5\n"
+        "walk@https://a.example/tree.js:99999999999:9"
+    )
+    assert [(f.function, f.lineno, f.colno) for f in frames] == [
+        ("walk", 10, 5),
+        ("walk", 12, 9),
+        ("eval", 40, 2),
+        ("eval", 41, 3),
+        ("walk", 10, 5),
+        ("walk", None, 9),  # an out-of-range line number is dropped, not wrapped
+    ]
 
 
 def test_v8_forms():
