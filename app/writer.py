@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from app.checkpoint import Checkpointer
 from app.core.hits import HitRecord
 from app.core.pipeline import ExceptionRecord
 from app.db import WRITE_OPTION
@@ -87,6 +88,7 @@ class IngestWriter:
         # (a command-line write waits in SQLite's busy handler instead, as it always may).
         database = engine.url.database if processes > 1 else None
         self._serial = WriteTurn(database) if self.group_commit else nullcontext()
+        self._checkpointer = Checkpointer(engine) if self.group_commit else None
         self._queue_lock = threading.Lock()
         self._queue: list[_Pending] = []
         # Under group commit one thread writes at a time, so one connection serves them all
@@ -144,7 +146,7 @@ class IngestWriter:
         for position, record in enumerate(records):
             kinds.setdefault(type(record), []).append(position)
         stored = [False] * len(records)
-        conn = self._connection or self.engine.connect().execution_options(**{WRITE_OPTION: True})
+        conn = self._connection or self._connect()
         try:
             with conn.begin():
                 for kind, positions in kinds.items():
@@ -159,8 +161,15 @@ class IngestWriter:
             conn.close()
             self._connection = None
             raise
-        if self.group_commit:
+        if self._checkpointer is not None:
             self._connection = conn
+            self._checkpointer.committed()
         else:
             conn.close()
         return stored
+
+    def _connect(self) -> Connection:
+        conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
+        if self._checkpointer is not None:
+            self._checkpointer.backstop(conn.connection.driver_connection)
+        return conn
