@@ -2,6 +2,7 @@
 
 import os
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,8 +80,11 @@ os.register_at_fork(after_in_child=_event_ids.seed)
 
 
 def new_event_id() -> str:
-    """A random 32-hex-digit event id (the Sentry event id format)."""
-    return f"{_event_ids.getrandbits(128):032x}"
+    """A 32-hex-digit event id (the Sentry event id format): the millisecond it was made, then
+    80 random bits, as in a UUIDv7."""
+    # Time first, so each new id lands at the end of the unique index instead of on a random
+    # page of it: a page written per event, and read from disk once the index outgrows memory.
+    return f"{time.time_ns() // 1_000_000:012x}{_event_ids.getrandbits(80):020x}"
 
 
 def host_allowed(source_key: str, allowed_hosts: tuple[str, ...]) -> bool:

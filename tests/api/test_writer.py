@@ -65,6 +65,16 @@ def test_a_failing_record_leaves_its_batch_mates_stored(app, config, session):
     assert counts == {"TypeError": 1, "ReferenceError": 1}
 
 
+def test_event_ids_are_sentry_shaped_unique_and_in_arrival_order(config):
+    """Ids made later sort later (new rows land at the end of the unique index)."""
+    first = record(config)
+    time.sleep(0.002)
+    later = [record(config).event_id for _ in range(200)]
+    assert all(len(event_id) == 32 and int(event_id, 16) for event_id in later)
+    assert len(set(later)) == 200
+    assert all(first.event_id < event_id for event_id in later)
+
+
 def test_concurrent_writers_in_one_process_count_every_event(app, config, session):
     writer = app.extensions["faultline.writer"]
     records = [record(config) for _ in range(40)]
