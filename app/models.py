@@ -38,6 +38,22 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def bind_processor(self, dialect):
+        """On SQLite one step, not the decorator's two (to UTC, then to SQLAlchemy's text
+        format): ingest binds several times per event."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value):
+            if value is None:
+                return None
+            if value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            # SQLAlchemy's SQLite DATETIME text: `2024-06-01 12:00:00.000000`.
+            return value.isoformat(" ", "microseconds")
+
+        return to_text
+
     def process_bind_param(self, value, dialect):
         """Store UTC; naive values are taken as UTC already."""
         if value is None or value.tzinfo is None:

@@ -1,12 +1,17 @@
 """The database schema: migrations match the models, and the OpenAPI document matches the routes."""
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from alembic.command import check
 from alembic.config import Config
 from openapi_spec_validator import validate
+from sqlalchemy import DateTime
+from sqlalchemy.dialects import sqlite
 
 from app.cli import MIGRATIONS
+from app.models import UTCDateTime
 
 
 def test_migrations_match_the_models(database_url):
@@ -34,3 +39,27 @@ def test_openapi_documents_every_api_route(app, client):
 
 def test_openapi_document_is_valid_openapi_3(client):
     validate(client.get("/api/v1/openapi.json").json)  # raises on any schema violation
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2024, 6, 1, 12, 0, tzinfo=UTC),
+        datetime(2024, 6, 1, 12, 0, 0, 1, tzinfo=UTC),
+        datetime(2024, 6, 1, 23, 30, 15, 999999, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2024, 6, 1, 1, 0, tzinfo=timezone(timedelta(hours=9, minutes=30))),
+        datetime(2024, 6, 1, 12, 0),  # naive: taken as UTC already
+        datetime(1, 1, 1, 0, 0),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        None,
+    ],
+)
+def test_sqlite_stores_times_as_sqlalchemy_would(value):
+    """The one-step SQLite binding writes the very text of SQLAlchemy's own two steps, so
+    times stored by ingest and by the ORM compare and sort as one."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    in_utc = value if value is None or value.tzinfo is None else value.astimezone(UTC)
+    expected = theirs(in_utc if in_utc is None else in_utc.replace(tzinfo=None))
+    assert ours(value) == expected
