@@ -42,6 +42,15 @@ from app.core.scrub import (
             f"access_token={FILTERED}&auth={FILTERED}&session={FILTERED}",
         ),
         ("user_password=pw csrftoken=t", f"user_password={FILTERED} csrftoken={FILTERED}"),
+        # The longest keys, with the most room the pair allows before its `=` or `:`.
+        ("private_key     =  'pem'", f"private_key     =  '{FILTERED}'"),
+        ('ACCESS-KEY":     abc', f'ACCESS-KEY":     {FILTERED}'),
+        ('authorization"     :deadbeef', f'authorization"     :{FILTERED}'),
+        # A pair behind many harmless hints (refreshToken frames, `key` props) is still found.
+        (
+            "at refreshToken (app.js:1:2) " * 20 + "monkey.session=abc",
+            "at refreshToken (app.js:1:2) " * 20 + f"monkey.session={FILTERED}",
+        ),
         ("author=John", "author=John"),
         ("Unexpected token: }", "Unexpected token: }"),
         ("card 4111 1111 1111 1111 ok", f"card {FILTERED} ok"),
@@ -118,7 +127,11 @@ def test_scrub_value_depth_bomb():
         ("sessionid", True),
         ("x-csrf-token", True),
         ("card_number", True),
+        ("X-API-KEY", True),
+        ("SSN", True),
+        ("CC_NUM", True),
         ("author", False),
+        ("Authority", False),
         ("plan", False),
         ("locale", False),
     ],
