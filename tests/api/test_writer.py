@@ -1,8 +1,8 @@
 """Storing events: batches count each group once, and a stale cache never loses an event."""
 
 import dataclasses
-import shutil
 import sqlite3
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -101,18 +101,20 @@ def test_a_source_is_cached_only_once_its_registration_has_committed(app):
 
 def _events_in_file_alone(path: str, folder, event_ids: list[str]) -> int:
     """How many of the events a copy of the database file holds without its write-ahead log."""
-    copy = folder / "copy.db"
-    for _ in range(100):
-        shutil.copyfile(path, copy)
+    for attempt in range(100):
+        # Copied by another process, as a backup would be: closing a descriptor of the file
+        # in this one would drop the SQLite locks of this process's connections to it.
+        copy = folder / f"copy-{attempt}.db"
+        subprocess.run(["cp", path, str(copy)], check=True)
+        conn = sqlite3.connect(copy)
         try:
-            with sqlite3.connect(copy) as conn:
-                marks = ",".join("?" * len(event_ids))
-                sql = f"SELECT count(*) FROM exception_events WHERE event_id IN ({marks})"
-                return conn.execute(sql, event_ids).fetchone()[0]
+            marks = ",".join("?" * len(event_ids))
+            sql = f"SELECT count(*) FROM exception_events WHERE event_id IN ({marks})"
+            return conn.execute(sql, event_ids).fetchone()[0]
         except sqlite3.DatabaseError:
             time.sleep(0.05)  # copied halfway through a checkpoint: copy again
         finally:
-            copy.unlink()
+            conn.close()
     raise AssertionError("no consistent copy of the database file")
 
 
