@@ -74,8 +74,9 @@ def _compiled(statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...])
 
 
 def execute(conn: Connection, statement: ClauseElement, values: dict | list[dict]):
-    """Run a statement with one set of values (returning its RETURNING row, if any) or with
-    many (executemany; returns None) in the connection's current transaction."""
+    """Run a statement with one set of values (returning its RETURNING row, if any: None when
+    no row matched) or with many (executemany; returns None) in the connection's current
+    transaction."""
     many = isinstance(values, list)
     if many and not values:
         return None
@@ -86,7 +87,7 @@ def execute(conn: Connection, statement: ClauseElement, values: dict | list[dict
         return _on_cursor(conn, raw.sql, parameters, lambda cursor: cursor.executemany)
     parameters = raw.parameters(values)
     found = _on_cursor(conn, raw.sql, parameters, lambda cursor: cursor.execute, raw.returns)
-    return raw.row(found) if raw.returns else None
+    return raw.row(found) if found is not None else None
 
 
 def execute_text(conn: Connection, sql: str) -> None:

@@ -72,6 +72,15 @@ class Statements:
         self.bump_group = (
             update(groups).where(groups.c.id == bindparam("group_id")).values(bump)
         ).returning(*returning)
+        # Bind names that are no column's: an UPDATE compiled for a column's name sets it too.
+        self.bump_fingerprint = (
+            update(groups)
+            .where(
+                groups.c.project_id == bindparam("group_project"),
+                groups.c.fingerprint == bindparam("group_fingerprint"),
+            )
+            .values(bump)
+        ).returning(*returning)
         new_group = {
             name: bindparam(name)
             for name in (
@@ -84,8 +93,9 @@ class Statements:
                 "culprit",
             )
         }
-        # One statement creates the group or counts the events in it; concurrent first events
-        # of a new fingerprint meet on the unique key and yield one group with an exact count.
+        # For a fingerprint not seen yet (`bump_fingerprint` found no group): one statement
+        # creates the group or counts the events in it; concurrent first events of a new
+        # fingerprint meet on the unique key and yield one group with an exact count.
         self.upsert_group = (
             insert_for(groups)
             .values(

@@ -179,7 +179,16 @@ def _count_in_group(
         "first_release": releases[0] if releases else None,
         "last_release": releases[-1] if releases else None,
     }
+    # Only the bump's own parameters: an UPDATE would also SET any column named in them.
+    bump = {key: counted[key] for key in ("n", "last_seen", "first_release", "last_release")}
+    # Nearly every event joins a group that exists: an UPDATE binds six values where the
+    # upsert binds thirteen and builds the whole new row (its JSON basis too) before it
+    # meets the conflict.
     group = raw_sql.execute(
+        conn,
+        sql.bump_fingerprint,
+        {**bump, "group_project": project_id, "group_fingerprint": fingerprint},
+    ) or raw_sql.execute(
         conn,
         sql.upsert_group,
         {
@@ -192,8 +201,6 @@ def _count_in_group(
         },
     )
     if group.merged_into_id is not None:
-        # Only the bump's own parameters: an UPDATE would also SET any column named in them.
-        bump = {key: counted[key] for key in ("n", "last_seen", "first_release", "last_release")}
         group = raw_sql.execute(conn, sql.bump_group, {**bump, "group_id": group.merged_into_id})
     if group.event_count == len(records):
         add_transition(conn, group.id, "created", SYSTEM_ACTOR, counted["first_seen"])
