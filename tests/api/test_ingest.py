@@ -53,8 +53,15 @@ def test_cors_preflight_and_headers(client):
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type"
+    assert preflight.headers["Access-Control-Max-Age"] == "86400"
     response = post_exception(client, payload("chrome_typeerror"))
+    assert response.status_code == 204
+    # A stored report carries what a cross-origin page needs and no more (each header of
+    # every tracked request costs the server): the origin, and no caching.
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Access-Control-Allow-Methods" not in response.headers
     assert "Access-Control-Allow-Credentials" not in response.headers
 
 
