@@ -47,10 +47,11 @@ class UTCDateTime(TypeDecorator):
         def to_text(value):
             if value is None:
                 return None
-            if value.tzinfo is not None:
-                value = value.astimezone(UTC).replace(tzinfo=None)
-            # SQLAlchemy's SQLite DATETIME text: `2024-06-01 12:00:00.000000`.
-            return value.isoformat(" ", "microseconds")
+            # SQLAlchemy's SQLite DATETIME text: `2024-06-01 12:00:00.000000`, 26 characters
+            # before the offset that isoformat adds to an aware time.
+            if value.tzinfo is not UTC and value.tzinfo is not None:
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:26]
 
         return to_text
 

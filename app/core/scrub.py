@@ -51,6 +51,12 @@ def scrub_text(text: str, extra_patterns: tuple[str, ...] = ()) -> str:
     """Replace emails, tokens, secrets, card numbers, URL credentials and query strings."""
     if not isinstance(text, str) or not text:
         return text if isinstance(text, str) else ""
+    if text.isalnum():
+        # Letters and digits only (a type, a metadata key or value): no URL, token, pair or
+        # email can be in it, only a card number or a configured pattern.
+        if len(text) >= 13:
+            text = _CARD_RE.sub(_scrub_card, text)
+        return _scrub_extra(text, extra_patterns)
     # Substring tests run at C speed and skip the passes that cannot match: most stacks hold
     # no secrets, and every regex pass costs tens of microseconds per KB.
     # Only a query string or credentials change a URL: a stack holds a URL per frame and
@@ -71,6 +77,10 @@ def scrub_text(text: str, extra_patterns: tuple[str, ...] = ()) -> str:
         text = _EMAIL_RE.sub(FILTERED, text)
     if len(text) >= 13:  # the shortest card number has 13 digits
         text = _CARD_RE.sub(_scrub_card, text)
+    return _scrub_extra(text, extra_patterns)
+
+
+def _scrub_extra(text: str, extra_patterns: tuple[str, ...]) -> str:
     if extra_patterns:
         for pattern in _compiled(tuple(extra_patterns)):
             text = pattern.sub(FILTERED, text)
