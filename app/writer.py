@@ -161,7 +161,7 @@ class IngestWriter:
             conn.close()
             self._connection = None
             raise
-        if self._checkpointer is not None:
+        if self.group_commit:
             self._connection = conn
             self._checkpointer.committed()
         else:
@@ -170,6 +170,6 @@ class IngestWriter:
 
     def _connect(self) -> Connection:
         conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
-        if self._checkpointer is not None:
+        if self.group_commit:
             self._checkpointer.backstop(conn.connection.driver_connection)
         return conn
