@@ -69,6 +69,24 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class Day(TypeDecorator):
+    """A calendar day (UTC) of the rollups and daily counts."""
+
+    impl = Date
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        """On SQLite the C `date.isoformat` (a datetime gives its date), SQLAlchemy's very text
+        at a third of the cost: ingest binds one per rollup cell."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value):
+            return None if value is None else date.isoformat(value)
+
+        return to_text
+
+
 class Base(DeclarativeBase):
     """Declarative base with the shared naming convention."""
 
@@ -155,7 +173,7 @@ class GroupDay(Base):
     group_id: Mapped[int] = mapped_column(
         ForeignKey("exception_groups.id", ondelete="CASCADE"), primary_key=True
     )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Day, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -295,7 +313,7 @@ class TrafficDimension(_Measures, Base):
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Day, primary_key=True)
     value: Mapped[str] = mapped_column(String(1100), primary_key=True)
 
 
@@ -307,7 +325,7 @@ class DurationBin(Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Day, primary_key=True)
     bin: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
     total_ms: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -10,6 +10,7 @@ raises them (OperationalError, IntegrityError), and a lost connection is invalid
 """
 
 import functools
+import operator
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 
@@ -38,6 +39,10 @@ class RawStatement:
         self._positional = compiled.positional
         names = compiled.positiontup if compiled.positional else set(compiled.bind_names.values())
         self._plan = [(name, processors.get(name)) for name in names]
+        # Positional values are picked in one C call, then only the typed ones processed:
+        # ingest builds several parameter rows per event, most of them plain.
+        self._pick = operator.itemgetter(*names) if len(names) > 1 else None
+        self._typed = [(at, process) for at, (_, process) in enumerate(self._plan) if process]
         # An INSERT, UPDATE or DELETE exports exactly its RETURNING columns.
         columns = list(getattr(statement, "exported_columns", ()))
         self.returns = bool(columns)
@@ -52,6 +57,11 @@ class RawStatement:
         """The DBAPI parameters for one set of values, type-processed."""
         if self._fixed:
             values = {**self._fixed, **values}
+        if self._positional and self._pick is not None:
+            row = list(self._pick(values))
+            for at, process in self._typed:
+                row[at] = process(row[at])
+            return row
         if self._positional:
             return [
                 process(values[name]) if process else values[name] for name, process in self._plan

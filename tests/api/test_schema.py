@@ -1,17 +1,17 @@
 """The database schema: migrations match the models, and the OpenAPI document matches the routes."""
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from alembic.command import check
 from alembic.config import Config
 from openapi_spec_validator import validate
-from sqlalchemy import DateTime
+from sqlalchemy import Date, DateTime
 from sqlalchemy.dialects import sqlite
 
 from app.cli import MIGRATIONS
-from app.models import UTCDateTime
+from app.models import Day, UTCDateTime
 
 
 def test_migrations_match_the_models(database_url):
@@ -63,3 +63,15 @@ def test_sqlite_stores_times_as_sqlalchemy_would(value):
     in_utc = value if value is None or value.tzinfo is None else value.astimezone(UTC)
     expected = theirs(in_utc if in_utc is None else in_utc.replace(tzinfo=None))
     assert ours(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [date(2024, 6, 1), date(1, 1, 1), date(9999, 12, 31), datetime(2024, 6, 1, 23, 59), None],
+)
+def test_sqlite_stores_days_as_sqlalchemy_would(value):
+    """Rollup days bound in one C call keep SQLAlchemy's own text (`2024-06-01`)."""
+    dialect = sqlite.dialect()
+    ours = Day().dialect_impl(dialect).bind_processor(dialect)
+    theirs = Date().dialect_impl(dialect).bind_processor(dialect)
+    assert ours(value) == theirs(value)
