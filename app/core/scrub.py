@@ -92,6 +92,8 @@ def _may_hold_pair(lowered: str) -> bool:
     # none with its `=` or `:` runs past 32: the probe runs in those windows around each hint
     # found, instead of trying its alternation at every position of a whole stack. Text full
     # of hints gets one whole search instead of a window per hint.
+    if not any(map(lowered.__contains__, _PAIR_HINTS)):
+        return False  # the common case, decided without a Python-level loop
     windows = 0
     for hint in _PAIR_HINTS:
         at = lowered.find(hint)
