@@ -2,10 +2,12 @@
 
 import logging
 import secrets
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from app.config import config_path_from_env, load_config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("faultline")
 
@@ -19,8 +21,12 @@ def limiter_storage_uri(url: str) -> str:
     return url
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None) -> "Flask":
     """Build the app from a loaded config (or from FAULTLINE_CONFIG / defaults)."""
+    # Flask and everything below it load here, not with the package: `faultline serve`
+    # imports this package in gunicorn's master, which builds no app and stays small.
+    from flask import Flask
+
     config = config if config is not None else load_config(config_path_from_env())
     app = Flask(__name__)
     app.config["FAULTLINE"] = config

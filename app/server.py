@@ -4,8 +4,6 @@ from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 
-from app.retention import start_retention
-
 
 class _Server(BaseApplication):
     def __init__(self, build_app: Callable, options: dict) -> None:
@@ -20,6 +18,8 @@ class _Server(BaseApplication):
     def load(self):
         # Called in each worker: the master stays small and no connection crosses a fork
         # (nor a thread: the retention thread starts here, after the fork).
+        from app.retention import start_retention
+
         app = self.build_app()
         if "faultline.engine" in app.extensions:
             days = app.config["FAULTLINE"]["retention"]["days"]
