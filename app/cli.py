@@ -124,11 +124,14 @@ def _say_how_to_make_the_first_admin(config: dict) -> None:
 
     from app.accounts import has_users
 
+    session = _session(config)
     try:
-        with _session(config) as session:
-            exists = has_users(session)
+        exists = has_users(session)
     except SQLAlchemyError:
         return  # not migrated yet: `faultline migrate` comes first anyway
+    finally:
+        session.close()
+        session.get_bind().dispose()  # a clean goodbye to PostgreSQL before the child exits
     if not exists:
         click.echo(
             "No user yet. Create the first administrator (it asks for a password):\n"
