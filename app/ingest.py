@@ -215,12 +215,7 @@ class IngestApp:
 
     def track_hit(self, request: Request) -> NoContent:
         """Store one page load, unload or custom event; 204 only once it is committed."""
-        if not self.opted_out(request):
-            hit = hit_schema.load(self.read_json_body(request))
-            record = build_hit(hit, self.request_facts(request), self.rules)
-            if not isinstance(record, Drop):
-                self.writer.write(record)
-        return NO_CONTENT
+        return self.store_report(request, hit_schema, build_hit)
 
     def track_pixel(self, request: Request, pixel_id: str) -> Response:
         """A 1x1 GIF that stores one pixel hit; 404 for an unknown id (there is no open pixel)."""
@@ -238,9 +233,14 @@ class IngestApp:
 
     def track_exception(self, request: Request) -> NoContent:
         """Store one exception report; 204 only once it is committed."""
+        return self.store_report(request, exception_schema, build_exception)
+
+    def store_report(self, request: Request, schema, build) -> NoContent:
+        """Validate a JSON report, build its record and store it unless the browser opted out
+        or the pipeline drops it; the 204 comes only after the commit."""
         if not self.opted_out(request):
-            report = exception_schema.load(self.read_json_body(request))
-            record = build_exception(report, self.request_facts(request), self.rules)
+            body = schema.load(self.read_json_body(request))
+            record = build(body, self.request_facts(request), self.rules)
             if not isinstance(record, Drop):
                 self.writer.write(record)
         return NO_CONTENT
