@@ -45,13 +45,15 @@ def create_app(config: dict | None = None) -> "Flask":
     )
     app.json.sort_keys = False
 
-    from app import auth, db, errors, ingest, site
+    from app import db, errors
+    from app.access import signin
     from app.api import bp as api_bp
+    from app.api import openapi_bp
     from app.core.useragent import warm_up
     from app.extensions import limiter
-    from app.ingest_cache import IngestCache
-    from app.openapi import bp as openapi_bp
-    from app.writer import IngestWriter
+    from app.ingest import IngestApp
+    from app.site import pages
+    from app.store import IngestCache, IngestWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it
 
@@ -64,9 +66,9 @@ def create_app(config: dict | None = None) -> "Flask":
     )
     limiter.init_app(app)
     errors.register_error_handlers(app)
-    app.register_blueprint(site.bp)
-    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(signin.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(openapi_bp)
-    app.wsgi_app = ingest.IngestApp(app, limiter)
+    app.wsgi_app = IngestApp(app, limiter)
     return app

@@ -122,7 +122,7 @@ def _first_admin_hint(config: dict) -> None:
 def _say_how_to_make_the_first_admin(config: dict) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.accounts import has_users
+    from app.access.accounts import has_users
 
     session = _session(config)
     try:
@@ -149,7 +149,7 @@ def purge(ctx: click.Context) -> None:
     from datetime import UTC, datetime
 
     from app.db import make_engine
-    from app.retention import purge_expired
+    from app.store.retention import purge_expired
 
     config = _config(ctx)
     engine = make_engine(config["database"]["url"])
@@ -168,7 +168,7 @@ def regroup(ctx: click.Context) -> None:
     from datetime import UTC, datetime
 
     from app.core.fingerprint import FINGERPRINT_VERSION, compute
-    from app.regroup import regroup as run_regroup
+    from app.groups.regroup import regroup as run_regroup
 
     config = _config(ctx)
     with _session(config) as session:
@@ -195,7 +195,7 @@ def project_create(ctx: click.Context, name: str) -> None:
     """Create a project and print it as JSON (with its DSN)."""
     from app import create_app
     from app.api.projects import project_dict
-    from app.store import create_project
+    from app.store.projects import create_project
 
     config = _config(ctx)
     with create_app(config).test_request_context(), _session(config) as session:
@@ -231,7 +231,7 @@ def token() -> None:
 @click.pass_context
 def token_create(ctx: click.Context, name: str) -> None:
     """Create an API token; it is printed once, on the last line, and stored hashed."""
-    from app.tokens import create_token
+    from app.access.tokens import create_token
 
     config = _config(ctx)
     with _session(config) as session:
@@ -263,7 +263,7 @@ def user_create(ctx: click.Context, email: str, password: str, admin: bool) -> N
     """Create a local account; the password is stored as an argon2id hash."""
     from datetime import UTC, datetime
 
-    from app.accounts import AccountError, create_user
+    from app.access.accounts import AccountError, create_user
 
     config = _config(ctx)
     with _session(config) as session:
@@ -296,7 +296,7 @@ def user_list(ctx: click.Context) -> None:
 @click.pass_context
 def user_delete(ctx: click.Context, email: str) -> None:
     """Delete a local account; its browser sessions end with it."""
-    from app.accounts import find_user
+    from app.access.accounts import find_user
 
     config = _config(ctx)
     with _session(config) as session:

@@ -365,7 +365,7 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored lower-cased (see app/accounts.py), so the plain unique constraint holds
+    # Stored lower-cased (see app/access/accounts.py), so the plain unique constraint holds
     # case-insensitively on every backend.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # An argon2id hash in PHC format; None for an account without a local password.

@@ -2,8 +2,8 @@
 
 SQLAlchemy's execute (execution context, parameter construction, result wrapping) costs
 several times what SQLite takes to run one ingest statement, and every stored event runs
-five or more of them. The statements are still written with Core (app/statements.py,
-app/rollups.py); here each is compiled once per dialect and set of parameter names, and its
+five or more of them. The statements are still written with Core (app/store/statements.py,
+app/store/rollups.py); here each is compiled once per dialect and set of parameter names, and its
 parameters go through the same type processing (UTC datetimes, dates, JSON) that Core
 applies. They run inside the connection's own transaction; errors are raised as SQLAlchemy
 raises them (OperationalError, IntegrityError), and a lost connection is invalidated.

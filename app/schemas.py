@@ -11,7 +11,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from app.accounts import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.core.credentials import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.core.timegrid import REQUESTABLE, parse_instant
 from app.core.triage import STATUSES
 
@@ -134,7 +134,7 @@ class ProjectIn(ApiSchema):
 
 
 class UserIn(ApiSchema):
-    """A local account to create (app/accounts.py applies the same rules to the CLI)."""
+    """A local account to create (app/access/accounts.py applies the same rules to the CLI)."""
 
     email = fields.Email(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
     password = fields.String(

@@ -18,7 +18,7 @@ class _Server(BaseApplication):
     def load(self):
         # Called in each worker: the master stays small and no connection crosses a fork
         # (nor a thread: the retention thread starts here, after the fork).
-        from app.retention import start_retention
+        from app.store.retention import start_retention
 
         app = self.build_app()
         if "faultline.engine" in app.extensions:

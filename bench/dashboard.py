@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from app import create_app
-from app.accounts import create_user
+from app.access.accounts import create_user
 from app.config import load_config
 from app.models import ExceptionGroup, Project, User
 from tests.chromium import launch_chromium

@@ -8,7 +8,7 @@ Generates, seeded: page views of three sites (60/30/10% of traffic) with a daily
 Zipf-like paths, referrers, countries, languages, real User-Agent families, UTM tags on some
 views, an unload with its time on page for 70% of views, a custom event for 5%, and 5,000
 exceptions through the real exception pipeline. Raw hits are inserted in bulk and their rollups
-added by the same code ingest uses (app/rollups.py), batch by batch.
+added by the same code ingest uses (app/store/rollups.py), batch by batch.
 
 Then times, median of --repeat runs each: the whole `GET /api/v1/stats` (summary, previous
 summary, both series, all breakdowns) for 30 and 90 days, one site and all; each part alone;
@@ -32,21 +32,22 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
+from app.access.tokens import create_token
 from app.api.stats import BREAKDOWNS
-from app.breakdowns import breakdowns
 from app.cli import run_migrations
 from app.config import load_config
 from app.core.hits import HitRecord
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
 from app.core.timegrid import Window, choose_interval
 from app.core.traffic import hit_contribution
-from app.ingest_cache import IngestCache
 from app.models import Hit, Project, Source
-from app.rollups import add_to_rollups
 from app.schemas import ExceptionReportIn
-from app.stats import Scope, summary, timeseries
-from app.store import create_project, save_exceptions
-from app.tokens import create_token
+from app.stats.breakdowns import breakdowns
+from app.stats.summary import Scope, summary, timeseries
+from app.store.cache import IngestCache
+from app.store.exceptions import save_exceptions
+from app.store.projects import create_project
+from app.store.rollups import add_to_rollups
 
 SITES = (("shop.example.com", 0.6), ("docs.example.org", 0.3), ("blog.example.net", 0.1))
 AGENTS = [

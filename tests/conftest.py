@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from app.access.tokens import create_token
 from app.cli import run_migrations
 from app.config import load_config
 from app.db import make_engine
 from app.models import Base
-from app.tokens import create_token
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROME_UA = (FIXTURES / "payloads" / "chrome_ua.txt").read_text().strip()

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime
 
-from app.accounts import create_user
+from app.access.accounts import create_user
 
 PASSWORD = "correct horse battery staple"
 

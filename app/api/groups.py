@@ -5,14 +5,14 @@ from datetime import UTC, datetime
 from flask import g, jsonify
 from sqlalchemy import select
 
-from app.api import bp, json_body, query_args
+from app.api.blueprint import bp, json_body, query_args
 from app.db import get_session
 from app.errors import ApiError, not_found
-from app.group_list import list_groups
-from app.group_queries import group_detail, group_summary, list_events
+from app.groups.listing import list_groups
+from app.groups.queries import group_detail, group_summary, list_events
+from app.groups.triage import apply_triage, expire_ignores, merge_groups
 from app.models import ExceptionGroup, Project
 from app.schemas import BulkTriageIn, GroupListArgs, MergeIn, PageArgs, TriageIn
-from app.triage import apply_triage, expire_ignores, merge_groups
 
 
 def load_group(session, group_id: int) -> ExceptionGroup:

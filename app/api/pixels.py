@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 from flask import current_app, jsonify
 from sqlalchemy import select
 
-from app.api import bp, json_body
+from app.api.blueprint import bp, json_body
 from app.db import get_session
 from app.errors import not_found
-from app.group_queries import iso
-from app.hit_store import create_pixel, valid_pixel_id
 from app.models import Pixel, Project
+from app.paging import iso
 from app.schemas import PixelIn, PixelPatch
+from app.store.hits import create_pixel, valid_pixel_id
 
 
 def pixel_dict(pixel: Pixel) -> dict:

@@ -6,14 +6,13 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify
 from sqlalchemy import select
 
-from app.api import bp, json_body, query_args
+from app.api.blueprint import bp, json_body, query_args
 from app.db import get_session
 from app.errors import ApiError, not_found
-from app.group_queries import decode_cursor, encode_cursor, iso
-from app.management import delete_project, name_taken
 from app.models import Project, Source
+from app.paging import decode_cursor, encode_cursor, iso
 from app.schemas import PageArgs, ProjectDeleteArgs, ProjectIn, SourceListArgs, SourcePatch
-from app.store import create_project
+from app.store.projects import create_project, delete_project, name_taken
 
 
 def dsn(project: Project) -> str:

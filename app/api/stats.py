@@ -4,18 +4,18 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, jsonify
 
-from app.api import bp, query_args
+from app.api.blueprint import bp, query_args
 from app.api.groups import load_group
-from app.breakdowns import NAMES, breakdowns
 from app.core.filters import FilterError, parse_filter
 from app.core.timegrid import EPOCH, Window, choose_interval, default_window
 from app.db import get_session, read_at_once
-from app.error_rates import errors_per_pageview, group_pages
 from app.errors import ApiError, not_found
-from app.group_queries import iso
 from app.models import Project
+from app.paging import iso
 from app.schemas import ErrorsPerPageviewArgs, StatsArgs
-from app.stats import (
+from app.stats.breakdowns import NAMES, breakdowns
+from app.stats.error_rates import errors_per_pageview, group_pages
+from app.stats.summary import (
     Scope,
     earliest,
     summary,

@@ -3,14 +3,14 @@
 from flask import jsonify
 from sqlalchemy import select
 
-from app.api import bp, json_body, query_args
+from app.access.tokens import create_token
+from app.api.blueprint import bp, json_body, query_args
 from app.api.users import require_admin
 from app.db import get_session
 from app.errors import not_found
-from app.group_queries import decode_cursor, encode_cursor, iso
 from app.models import ApiToken
+from app.paging import decode_cursor, encode_cursor, iso
 from app.schemas import PageArgs, TokenIn
-from app.tokens import create_token
 
 
 def token_dict(token: ApiToken) -> dict:

@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from flask import g, jsonify
 from sqlalchemy import select
 
-from app.accounts import AccountError, EmailTaken, create_user
-from app.api import bp, json_body, query_args
+from app.access.accounts import AccountError, EmailTaken, create_user
+from app.api.blueprint import bp, json_body, query_args
 from app.db import get_session
 from app.errors import ApiError, not_found
-from app.group_queries import decode_cursor, encode_cursor, iso
 from app.models import User
+from app.paging import decode_cursor, encode_cursor, iso
 from app.schemas import PageArgs, UserIn
 
 

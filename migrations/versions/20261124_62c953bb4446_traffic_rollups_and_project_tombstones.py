@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import app.models
-from app.rollups import rebuild_rollups
+from app.store.rollups import rebuild_rollups
 
 revision: str = "62c953bb4446"
 down_revision: str | None = "fe4e3991f544"

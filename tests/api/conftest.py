@@ -3,7 +3,7 @@
 import pytest
 from argon2 import PasswordHasher
 
-from app import accounts
+from app.access import accounts
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.accounts import (
+from app.access.accounts import (
     REFRESH_EVERY,
     AccountError,
     EmailTaken,

@@ -63,7 +63,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, ada):
 
 
 def test_an_unknown_email_costs_a_password_check_too(session, monkeypatch):
-    from app import accounts
+    from app.access import accounts
 
     checked = []
 
@@ -97,7 +97,7 @@ def test_sign_in_form_needs_its_csrf_token(client, ada):
 def test_a_password_hashed_with_old_parameters_is_rehashed_at_sign_in(
     client, app, session, monkeypatch
 ):
-    from app import accounts
+    from app.access import accounts
 
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher())  # production's parameters
     old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)

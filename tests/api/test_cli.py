@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import yaml
 from sqlalchemy import func, select, update
 
+from app.access.tokens import hash_token
 from app.models import ApiToken, ExceptionEvent, ExceptionGroup, Hit
-from app.tokens import hash_token
 from tests.conftest import payload, post_exception, post_hit
 from tests.served import free_port
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from app.core.fingerprint import Fingerprint
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
-from app.ingest_cache import IngestCache
+from app.groups.regroup import regroup
 from app.models import ExceptionEvent, ExceptionGroup, GroupTransition
-from app.regroup import regroup
-from app.store import save_exceptions
+from app.store.cache import IngestCache
+from app.store.exceptions import save_exceptions
 from tests.conftest import CHROME_UA, payload, post_exception
 
 TIMEOUTS = [

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.timegrid import DAY
 from app.models import Hit
-from app.retention import purge_expired
+from app.store.retention import purge_expired
 from tests.stats_data import FIREFOX_UA, Recorder, days_ago
 
 

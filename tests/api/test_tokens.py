@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
+from app.access.tokens import hash_token
 from app.models import ApiToken
-from app.tokens import hash_token
 from tests.signin import csrf_header, make_user, sign_in
 
 ADMIN = "ada@example.org"

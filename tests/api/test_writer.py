@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from app.cli import run_migrations
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
-from app.ingest_cache import IngestCache
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition
-from app.store import find_or_register_source, save_exceptions
+from app.store.cache import IngestCache
+from app.store.exceptions import find_or_register_source, save_exceptions
 from tests.conftest import CHROME_UA, payload
 
 

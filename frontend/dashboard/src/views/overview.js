@@ -51,7 +51,7 @@ function projectCard(ctx, project, range) {
   async function fill(window) {
     try {
       // The cheapest breakdown, not none: the API answers 500 to an empty `breakdowns=` when the
-      // window has raw edges (app/breakdowns.py builds an empty UNION).
+      // window has raw edges (app/stats/breakdowns.py builds an empty UNION).
       const stats = await ctx.api.get("/stats", { project: project.id, breakdowns: "projects", limit: 1, ...window });
       const now = stats.summary;
       const before = stats.previous_summary;

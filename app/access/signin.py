@@ -18,7 +18,7 @@ from flask import (
 )
 from werkzeug.exceptions import TooManyRequests
 
-from app.accounts import (
+from app.access.accounts import (
     SignedIn,
     authenticate,
     end_session,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, request, url_for
 
-from app.auth import browser_session, page
+from app.access.signin import browser_session, page
 
 bp = Blueprint("site", __name__)
-TRACKER = Path(__file__).resolve().parent / "static" / "tracker.js"
+TRACKER = Path(__file__).resolve().parents[1] / "static" / "tracker.js"
 
 
 @functools.cache

@@ -3,7 +3,7 @@ API tokens."""
 
 from apispec import APISpec
 
-from app.openapi_parts import ID, page, responses
+from app.api.openapi.parts import ID, page, responses
 from app.schemas import PageArgs, TokenIn, UserIn
 
 USER = {"$ref": "#/components/schemas/User"}

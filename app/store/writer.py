@@ -18,13 +18,13 @@ from contextlib import nullcontext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from app.checkpoint import Checkpointer
 from app.core.hits import HitRecord
 from app.core.pipeline import ExceptionRecord
 from app.db import WRITE_OPTION
-from app.hit_store import save_hits
-from app.ingest_cache import IngestCache
-from app.store import save_exceptions
+from app.store.cache import IngestCache
+from app.store.checkpoint import Checkpointer
+from app.store.exceptions import save_exceptions
+from app.store.hits import save_hits
 
 # Each kind of record and the data function that stores a batch of it.
 SAVERS = {ExceptionRecord: save_exceptions, HitRecord: save_hits}

@@ -1,7 +1,7 @@
 """SQL building blocks of the stats: measures of raw rows, filters, time buckets.
 
 Raw rows are read only for what the rollups cannot answer: the ragged edges of a window
-(less than a slot or a day) and filtered questions (see app/stats.py).
+(less than a slot or a day) and filtered questions (see app/stats/summary.py).
 """
 
 from datetime import datetime

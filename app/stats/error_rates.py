@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.core.timegrid import Window
 from app.core.traffic import Counts
 from app.models import ExceptionEvent
-from app.stats import Scope, dimension_counts, exceptions_where
+from app.stats.summary import Scope, dimension_counts, exceptions_where
 
 
 def errors_per_pageview(

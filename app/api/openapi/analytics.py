@@ -2,7 +2,7 @@
 
 from apispec import APISpec
 
-from app.openapi_parts import ID, body, responses
+from app.api.openapi.parts import ID, body, responses
 from app.schemas import ErrorsPerPageviewArgs, ProjectDeleteArgs, SourcePatch, StatsArgs
 
 FILTER_HELP = (

@@ -1,7 +1,7 @@
 """Analytics writes: hits (page loads, unloads, custom events, pixel loads) and pixels.
 
-Like app/store.py: the hot path runs on a Core connection with prebuilt statements; nothing
-here commits.
+Like app/store/exceptions.py: the hot path runs on a Core connection with prebuilt statements;
+nothing here commits.
 """
 
 import re
@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from app import raw_sql
 from app.core.hits import HitRecord
 from app.core.traffic import hit_contribution
-from app.ingest_cache import IngestCache
 from app.models import Pixel
-from app.rollups import add_to_rollups
-from app.statements import statements
-from app.store import find_or_register_source
+from app.store.cache import IngestCache
+from app.store.exceptions import find_or_register_source
+from app.store.rollups import add_to_rollups
+from app.store.statements import statements
 
 PIXEL_ID_BYTES = 12  # 16 URL-safe characters: not enumerable
 # What token_urlsafe makes; anything else is unknown without asking the database (which may
@@ -91,7 +91,7 @@ def _pixel_source(conn: Connection, cache: IngestCache, record: HitRecord) -> tu
                         "created_at": record.received_at,
                     },
                 ).scalar_one()
-            # Cached only once committed, as app/store.py explains.
+            # Cached only once committed, as app/store/exceptions.py explains.
             return source_id, record.project_id
         except IntegrityError:
             found = conn.execute(sql.source_by_key, {"key": record.source_key}).one()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.core.timegrid import DAY, Window, split
 from app.core.traffic import BREAKDOWN_DIMENSIONS, Counts
 from app.models import ExceptionEvent, Hit, Project, Source
-from app.stats import (
+from app.stats.summary import (
     SLOTS,
     Scope,
     dimension_counts,

@@ -1,11 +1,10 @@
 """Ingest writes: sources, releases, events, the group upsert and daily counts. Never commits.
 
-The hot path runs on a SQLAlchemy Core connection with the statements of app/statements.py.
+The hot path runs on a SQLAlchemy Core connection with the statements of app/store/statements.py.
 """
 
-import secrets
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,14 +15,11 @@ from app import raw_sql
 from app.core import triage
 from app.core.pipeline import ExceptionRecord
 from app.core.traffic import exception_contribution
-from app.ingest_cache import IngestCache
-from app.models import (
-    GroupTransition,
-    Project,
-    Release,
-)
-from app.rollups import add_to_rollups
-from app.statements import GROUPS, Statements, statements
+from app.models import GroupTransition, Release
+from app.store.cache import IngestCache
+from app.store.projects import new_public_key
+from app.store.rollups import add_to_rollups
+from app.store.statements import GROUPS, Statements, statements
 
 SYSTEM_ACTOR = "system"
 
@@ -37,19 +33,6 @@ def dialect_name(executor: Session | Connection) -> str:
 def upsert(executor: Session | Connection, table):
     """The dialect's INSERT that supports ON CONFLICT (SQLite and PostgreSQL alike)."""
     return (sqlite if dialect_name(executor) == "sqlite" else postgresql).insert(table)
-
-
-def new_public_key() -> str:
-    """A random DSN public key (32 hex characters, like Sentry's)."""
-    return secrets.token_hex(16)
-
-
-def create_project(session: Session, name: str, now: datetime | None = None) -> Project:
-    """Add a project with a fresh DSN key."""
-    project = Project(name=name, public_key=new_public_key(), created_at=now or datetime.now(UTC))
-    session.add(project)
-    session.flush()
-    return project
 
 
 def find_or_register_source(

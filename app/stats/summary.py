@@ -22,8 +22,7 @@ from app.core.traffic import (
     median_from_bins,
 )
 from app.models import DurationBin, ExceptionEvent, Hit, TrafficSlot
-from app.rollups import MEASURES
-from app.stats_sql import (
+from app.stats.sql import (
     bucket_index,
     dimension_rollup,
     duration_bin_sql,
@@ -36,6 +35,7 @@ from app.stats_sql import (
     in_window,
     rollup_measures,
 )
+from app.store.rollups import MEASURES
 
 SLOTS = TrafficSlot.__table__
 

@@ -2,9 +2,9 @@
 
 from apispec import APISpec
 
+from app.api.openapi.parts import body, page, responses
 from app.core.triage import STATUSES
-from app.group_list import LIST_TREND_DAYS, RATE_DAYS
-from app.openapi_parts import body, page, responses
+from app.groups.listing import LIST_TREND_DAYS, RATE_DAYS
 from app.schemas import GroupListArgs, PageArgs
 
 GROUP = {"$ref": "#/components/schemas/Group"}

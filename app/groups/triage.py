@@ -12,7 +12,7 @@ from app.models import (
     GroupTransition,
     Release,
 )
-from app.store import SYSTEM_ACTOR, add_transition, clear_triage_fields, upsert
+from app.store.exceptions import SYSTEM_ACTOR, add_transition, clear_triage_fields, upsert
 
 
 def apply_triage(

@@ -22,8 +22,8 @@ from app.core.hits import build_hit, build_pixel_hit
 from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
 from app.errors import public_error
 from app.extensions import address_key, client_address
-from app.hit_store import find_pixel
 from app.schemas import ExceptionReportIn, HitIn
+from app.store.hits import find_pixel
 
 log = logging.getLogger("faultline.ingest")
 PREFIX = "/track/"

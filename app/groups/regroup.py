@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.core.fingerprint import Fingerprint
 from app.core.frames import Frame
 from app.models import ExceptionEvent, ExceptionGroup
-from app.store import SYSTEM_ACTOR, add_transition
+from app.store.exceptions import SYSTEM_ACTOR, add_transition
 
 Compute = Callable[[str, str, list[Frame], list[str] | None], Fingerprint]
 BATCH = 1000

@@ -7,9 +7,10 @@ from sqlalchemy import Float, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.triage import STATUSES
-from app.group_queries import decode_cursor, encode_cursor, group_summary
-from app.management import live_projects
+from app.groups.queries import group_summary
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, TrafficSlot
+from app.paging import decode_cursor, encode_cursor
+from app.store.projects import live_projects
 
 SORT_COLUMNS = {
     "last_seen": ExceptionGroup.last_seen,

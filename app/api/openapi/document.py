@@ -6,10 +6,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
-from app.openapi_analytics import add_analytics
-from app.openapi_groups import add_groups
-from app.openapi_parts import ERROR, ID, body, page, responses
-from app.openapi_users import add_tokens, add_users
+from app.api.openapi.analytics import add_analytics
+from app.api.openapi.groups import add_groups
+from app.api.openapi.parts import ERROR, ID, body, page, responses
+from app.api.openapi.users import add_tokens, add_users
 from app.schemas import (
     BulkTriageIn,
     MergeIn,

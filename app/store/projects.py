@@ -1,12 +1,26 @@
-"""Projects and sources administration: delete a project keeping its history, move sources.
-Never commits."""
+"""Projects and sources administration: create a project with its DSN key, delete one keeping
+its history, move sources. Never commits."""
 
-from datetime import datetime
+import secrets
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Pixel, Project, Source
+
+
+def new_public_key() -> str:
+    """A random DSN public key (32 hex characters, like Sentry's)."""
+    return secrets.token_hex(16)
+
+
+def create_project(session: Session, name: str, now: datetime | None = None) -> Project:
+    """Add a project with a fresh DSN key."""
+    project = Project(name=name, public_key=new_public_key(), created_at=now or datetime.now(UTC))
+    session.add(project)
+    session.flush()
+    return project
 
 
 def live_projects():

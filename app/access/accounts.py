@@ -17,12 +17,9 @@ from marshmallow import ValidationError, validate
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.core.credentials import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.models import User, UserSession
 
-MIN_PASSWORD_LENGTH = 8
-# Long enough for any passphrase or generated password, short enough that hashing stays cheap.
-MAX_PASSWORD_LENGTH = 1024
-MAX_EMAIL_LENGTH = 254
 # A session's expiry moves forward at most this often: a page load is then a read, not a write.
 REFRESH_EVERY = timedelta(minutes=5)
 # argon2id with the library's defaults (RFC 9106 low-memory profile). Changing them takes effect
