@@ -9,6 +9,7 @@ import { groupPage } from "./views/group.js";
 import { inbox } from "./views/inbox.js";
 import { manage } from "./views/manage.js";
 import { overview } from "./views/overview.js";
+import { projectSettings } from "./views/project.js";
 
 const NAV = [
   ["Overview", (path) => path.length === 0 || path[0] === "projects", []],
@@ -40,7 +41,10 @@ const ctx = {
 
 function pick(path) {
   if (path.length === 0) return () => overview(ctx);
-  if (path[0] === "projects" && /^\d+$/.test(path[1] || "")) return () => analytics(ctx, Number(path[1]));
+  if (path[0] === "projects" && /^\d+$/.test(path[1] || "") && path[2] === "settings" && path.length === 3) {
+    return () => projectSettings(ctx, Number(path[1]));
+  }
+  if (path[0] === "projects" && /^\d+$/.test(path[1] || "") && path.length === 2) return () => analytics(ctx, Number(path[1]));
   if (path[0] === "issues" && path.length === 1) return () => inbox(ctx);
   if (path[0] === "issues" && /^\d+$/.test(path[1] || "")) return () => groupPage(ctx, Number(path[1]));
   if (path[0] === "manage") return () => manage(ctx);

@@ -29,3 +29,44 @@ export function testExceptionCurl(base, site) {
 export function shellQuote(text) {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
+
+// The Sentry SDKs a project's DSN serves: what to install and what to paste, per platform.
+// Faultline stores errors and messages; tracing, sessions and replays are accepted and dropped
+// (counted under "Dropped"), so the snippets leave them off.
+export const SDKS = [
+  { id: "python", label: "Python", install: "pip install --upgrade sentry-sdk" },
+  { id: "node", label: "Node.js", install: "npm install @sentry/node" },
+  { id: "browser", label: "Browser", install: "npm install @sentry/browser" },
+];
+
+/**
+ * The setup code of one SDK for a DSN. `release` and `environment` are placeholders the
+ * user edits; strings are JSON-quoted, valid in Python and JavaScript alike.
+ */
+export function sdkSnippet(sdk, dsn, { release = "my-app@1.0.0", environment = "production" } = {}) {
+  const [d, r, e] = [dsn, release, environment].map((text) => JSON.stringify(text));
+  if (sdk === "python") {
+    return [
+      "import sentry_sdk",
+      "",
+      "sentry_sdk.init(",
+      `    dsn=${d},`,
+      `    release=${r},`,
+      `    environment=${e},`,
+      ")",
+    ].join("\n");
+  }
+  const init = ["Sentry.init({", `  dsn: ${d},`, `  release: ${r},`, `  environment: ${e},`, "});"];
+  if (sdk === "node") {
+    return [
+      "// instrument.js: require it before any other module of the app",
+      'const Sentry = require("@sentry/node");',
+      "",
+      ...init,
+    ].join("\n");
+  }
+  if (sdk === "browser") {
+    return ['import * as Sentry from "@sentry/browser";', "", ...init].join("\n");
+  }
+  throw new Error(`unknown SDK ${sdk}`);
+}

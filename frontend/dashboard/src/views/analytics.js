@@ -39,6 +39,7 @@ export async function analytics(ctx, projectId) {
     { class: "page-head" },
     h("h1", { text: project.name }),
     h("a", { class: "button secondary", href: buildRoute(["issues"], { project: projectId }), text: "Exceptions" }),
+    h("a", { class: "button secondary", href: buildRoute(["projects", String(projectId), "settings"]), text: "SDK setup" }),
     rangePicker(ctx),
   );
   page.append(head);
@@ -145,8 +146,11 @@ function chartCard(ctx, stats) {
   );
 }
 
-/** A card with tabs (buttons) over several tables; `render(id)` builds one tab's content. */
-export function tabbedCard(title, tabs, render) {
+/**
+ * A card with tabs (buttons) over several tables; `render(id)` builds one tab's content.
+ * `initial` is the tab shown first (the first by default).
+ */
+export function tabbedCard(title, tabs, render, initial = tabs[0][0]) {
   const body = h("div", { class: "tab-body" });
   const buttons = tabs.map(([id, label]) =>
     h("button", { type: "button", role: "tab", class: "tab", text: label, onclick: () => show(id) }),
@@ -164,7 +168,7 @@ export function tabbedCard(title, tabs, render) {
     replace(body, content instanceof Promise ? h("p", { class: "muted", text: "Loading…" }) : content);
     if (content instanceof Promise) replace(body, await content);
   }
-  show(tabs[0][0]);
+  show(initial);
   return h(
     "section",
     { class: "card tabbed" },

@@ -19,6 +19,7 @@ const BREAKDOWNS = [
   ["os", "OS"],
   ["device", "Device"],
   ["release", "Release"],
+  ["environment", "Environment"],
   ["path", "Page"],
 ];
 const DAY_MS = 86400000;
@@ -71,9 +72,7 @@ export async function groupPage(ctx, groupId) {
     h(
       "div",
       { class: "grid" },
-      tabbedCard("Breakdowns", BREAKDOWNS, (name) =>
-        breakdownTable({ rows: group.breakdowns[name].map((row) => ({ key: row.value, count: row.count })), columns: [{ key: "count", label: "Events" }] }),
-      ),
+      breakdownsCard(group.breakdowns),
       h(
         "section",
         { class: "card" },
@@ -92,6 +91,19 @@ export async function groupPage(ctx, groupId) {
     ),
     eventList(ctx, events),
     history(group.history, now),
+  );
+}
+
+/** The group's breakdowns it has (environment is newer than the others), opening on one with rows. */
+export function breakdownsCard(breakdowns) {
+  const tabs = BREAKDOWNS.filter(([name]) => Array.isArray(breakdowns[name]));
+  // A server SDK's events have no browser: open on the first breakdown that says something.
+  const initial = (tabs.find(([name]) => breakdowns[name].length) || tabs[0])[0];
+  return tabbedCard(
+    "Breakdowns",
+    tabs,
+    (name) => breakdownTable({ rows: breakdowns[name].map((row) => ({ key: row.value, count: row.count })), columns: [{ key: "count", label: "Events" }] }),
+    initial,
   );
 }
 
@@ -190,7 +202,28 @@ function stateText(group) {
   return "Ignored forever.";
 }
 
-function latestEvent(event) {
+/** Does the event carry what a Sentry SDK sends (the tracker's own reports do not)? */
+export function fromSdk(event) {
+  return Boolean(
+    (event.chain && event.chain.length) ||
+      event.sdk ||
+      event.platform ||
+      event.environment ||
+      event.level ||
+      event.logger ||
+      event.transaction ||
+      event.url ||
+      Object.keys(event.tags || {}).length ||
+      Object.keys(event.contexts || {}).length,
+  );
+}
+
+export function latestEvent(event) {
+  return fromSdk(event) ? sdkEvent(event) : trackerEvent(event);
+}
+
+/** A report of the tracker (/track/exception): message, stack, page and browser. */
+function trackerEvent(event) {
   const details = [
     ["Page", event.path],
     ["Browser", [event.browser, event.browser_version].filter(Boolean).join(" ")],
@@ -212,6 +245,142 @@ function latestEvent(event) {
     keyValues(details.filter(([, value]) => value)),
     metadata.length ? [h("h3", { text: "Metadata" }), keyValues(metadata)] : null,
   );
+}
+
+/** An event from a Sentry SDK: the exception chain with code, and a sidebar of its details. */
+function sdkEvent(event) {
+  const chain = event.chain && event.chain.length ? event.chain : null;
+  const metadata = Object.entries(event.metadata || {});
+  return h(
+    "section",
+    { class: "card latest-event" },
+    h("h2", { text: "Latest event" }),
+    h(
+      "div",
+      { class: "event-layout" },
+      h(
+        "div",
+        { class: "event-main" },
+        chain
+          ? exceptionChain(chain)
+          : [
+              h("p", { class: "message" }, h("strong", { text: event.type || (event.level === "error" || !event.level ? "Error" : "Message") }), ": ", h("span", { text: event.message || "" })),
+              event.frames && event.frames.length ? stack(event.frames) : null,
+            ],
+        event.stack ? h("details", null, h("summary", { text: "Raw stack" }), h("pre", { class: "raw", text: event.stack })) : null,
+      ),
+      h(
+        "aside",
+        { class: "event-aside", "aria-label": "Event details" },
+        h("h3", { text: "Details" }),
+        keyValues(eventDetails(event)),
+        tagList(event.tags || {}),
+        contextList(event.contexts || {}),
+        metadata.length ? [h("h3", { text: "Metadata" }), keyValues(metadata)] : null,
+      ),
+    ),
+  );
+}
+
+/** The details table of an SDK event, the fields it has only. */
+export function eventDetails(event) {
+  const sdk = event.sdk ? [event.sdk.name, event.sdk.version].filter(Boolean).join(" ") : null;
+  const rows = [
+    ["Level", event.level],
+    ["Environment", event.environment],
+    ["Release", event.release],
+    ["Platform", event.platform],
+    ["SDK", sdk],
+    ["Transaction", event.transaction],
+    ["URL", event.url],
+    // The URL says more than its path; the tracker's reports have a path only.
+    ["Page", event.url ? null : event.path],
+    ["Logger", event.logger],
+    ["Browser", [event.browser, event.browser_version].filter(Boolean).join(" ")],
+    ["OS", event.os],
+    ["Device", event.device],
+    ["Source", event.source],
+    ["Handled", event.handled === null || event.handled === undefined ? null : event.handled ? "yes" : "no"],
+    ["Received", formatDateTime(event.received_at)],
+  ];
+  return rows.filter(([, value]) => value !== null && value !== undefined && value !== "");
+}
+
+function tagList(tags) {
+  const pairs = Object.entries(tags);
+  if (!pairs.length) return null;
+  return [
+    h("h3", { text: "Tags" }),
+    h(
+      "ul",
+      { class: "tags", "aria-label": "Tags" },
+      pairs.map(([key, value]) => h("li", { class: "tag" }, h("span", { class: "tag-k", text: key }), h("span", { class: "tag-v", text: String(value) }))),
+    ),
+  ];
+}
+
+const CONTEXT_NAMES = { browser: "Browser", os: "Operating system", runtime: "Runtime", device: "Device", app: "App", culture: "Culture", cloud_resource: "Cloud", trace: "Trace" };
+
+function contextList(contexts) {
+  const entries = Object.entries(contexts).filter(([, values]) => values && typeof values === "object" && Object.keys(values).length);
+  if (!entries.length) return null;
+  return [
+    h("h3", { text: "Contexts" }),
+    entries.map(([name, values]) =>
+      h(
+        "div",
+        { class: "context" },
+        h("h4", { text: CONTEXT_NAMES[name] || name }),
+        // Sentry repeats the context's class in "type": the heading says it already.
+        keyValues(Object.entries(values).filter(([key, value]) => !(key === "type" && value === name)).map(([key, value]) => [key, show(value)])),
+      ),
+    ),
+  ];
+}
+
+function show(value) {
+  return value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The chain of exceptions as Sentry orders it: causes first, the one raised last. Each with
+ * its frames (most recent call first) and code.
+ */
+export function exceptionChain(chain) {
+  const many = chain.length > 1;
+  return h(
+    "div",
+    { class: "chain" },
+    many
+      ? h("p", { class: "muted chain-note", text: `${chain.length} chained exceptions, causes first: each one caused the next, and the last was raised. Frames: most recent call first.` })
+      : null,
+    h(
+      "ol",
+      { class: "chain-list" },
+      chain.map((entry, i) => {
+        const raised = i === chain.length - 1;
+        return h(
+          "li",
+          { class: raised ? "exc raised" : "exc cause" },
+          h(
+            "div",
+            { class: "exc-head" },
+            many ? h("span", { class: raised ? "badge raised" : "badge cause", text: raised ? "raised" : "caused by" }) : null,
+            h("p", { class: "message" }, h("strong", { text: entry.type || "Error" }), entry.value ? [": ", h("span", { text: entry.value })] : null),
+            entry.module ? h("span", { class: "muted exc-module", text: entry.module }) : null,
+            mechanism(entry.mechanism),
+          ),
+          stack(entry.frames || []),
+        );
+      }),
+    ),
+  );
+}
+
+function mechanism(info) {
+  if (!info) return null;
+  const handled = info.handled === false ? h("span", { class: "pill bad", text: "unhandled" }) : info.handled === true ? h("span", { class: "pill", text: "handled" }) : null;
+  return h("span", { class: "mechanism" }, handled, info.type ? h("span", { class: "muted", title: "mechanism: how the SDK caught it", text: ` ${info.type}` }) : null);
 }
 
 /**
@@ -247,13 +416,37 @@ export function stack(frames) {
 }
 
 function frameItem(frame) {
-  const where = [frame.filename || "(unknown file)", frame.lineno, frame.colno].filter((part) => part !== null && part !== undefined).join(":");
-  return h(
-    "li",
-    { class: frame.in_app ? "frame in-app" : "frame" },
+  const where = [frame.filename || frame.abs_path || frame.module || "(unknown file)", frame.lineno, frame.colno].filter((part) => part !== null && part !== undefined).join(":");
+  const head = [
     h("span", { class: "fn", text: frame.function || "(anonymous)" }),
     h("span", { class: "at muted", text: " at " }),
-    h("span", { class: "file", text: where }),
+    h("span", { class: "file", title: frame.abs_path && frame.abs_path !== frame.filename ? frame.abs_path : null, text: where }),
+  ];
+  const className = frame.in_app ? "frame in-app" : "frame";
+  if (typeof frame.context_line !== "string") return h("li", { class: className }, head);
+  // Code open for the app's own frames, folded for libraries'.
+  return h("li", { class: `${className} with-code` }, h("details", { open: Boolean(frame.in_app) }, h("summary", null, head), codeContext(frame)));
+}
+
+/** The lines around a frame's line, numbered, its own line marked. */
+export function codeContext(frame) {
+  const pre = Array.isArray(frame.pre_context) ? frame.pre_context : [];
+  const post = Array.isArray(frame.post_context) ? frame.post_context : [];
+  const numbered = Number.isInteger(frame.lineno);
+  const first = numbered ? frame.lineno - pre.length : null;
+  const lines = [...pre, frame.context_line, ...post];
+  return h(
+    "div",
+    { class: "code", role: "region", "aria-label": `Code around line ${frame.lineno ?? "?"}` },
+    lines.map((text, i) => {
+      const current = i === pre.length;
+      return h(
+        "div",
+        { class: current ? "line current" : "line", "aria-current": current ? "true" : null },
+        h("span", { class: "ln", "aria-hidden": "true", text: numbered ? String(first + i) : "" }),
+        h("code", { class: "src", text: String(text ?? "") }),
+      );
+    }),
   );
 }
 
@@ -283,6 +476,9 @@ function grouping(info) {
 function eventList(ctx, events) {
   const { params } = ctx.route;
   const here = ctx.route.path;
+  // Environment only when some event has one: the tracker's reports never do.
+  const withEnvironment = events.items.some((event) => event.environment);
+  const headings = ["Received", "Message", "Page", "Browser", "Release", ...(withEnvironment ? ["Environment"] : [])];
   return h(
     "section",
     { class: "card" },
@@ -294,7 +490,7 @@ function eventList(ctx, events) {
           h(
           "table",
           { class: "events" },
-          h("thead", null, h("tr", null, ["Received", "Message", "Page", "Browser", "Release"].map((label) => h("th", { scope: "col", text: label })))),
+          h("thead", null, h("tr", null, headings.map((label) => h("th", { scope: "col", text: label })))),
           h(
             "tbody",
             null,
@@ -307,6 +503,7 @@ function eventList(ctx, events) {
                 h("td", { class: "clip", text: event.path || "" }),
                 h("td", { text: [event.browser, event.browser_version].filter(Boolean).join(" ") }),
                 h("td", { text: event.release || "" }),
+                withEnvironment ? h("td", { text: event.environment || "" }) : null,
               ),
             ),
           ),

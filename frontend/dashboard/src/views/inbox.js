@@ -29,6 +29,7 @@ export async function inbox(ctx) {
     release: params.release,
     browser: params.browser,
     handled: params.handled,
+    environment: params.environment,
   };
   const [projects, page] = await Promise.all([
     allProjects(ctx.api),
@@ -62,6 +63,19 @@ export async function inbox(ctx) {
   const search = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "Search title or culprit", "aria-label": "Search" });
   const release = h("input", { type: "text", name: "release", value: params.release || "", placeholder: "Release", "aria-label": "Release" });
   const browser = h("input", { type: "text", name: "browser", value: params.browser || "", placeholder: "Browser", "aria-label": "Browser" });
+  // No API lists environments: suggest the usual names and those on this page.
+  const seen = new Set(["production", "staging", "development"]);
+  for (const group of page.items) if (group.environment) seen.add(group.environment);
+  const environment = h("input", {
+    type: "text",
+    name: "environment",
+    value: params.environment || "",
+    placeholder: "Environment",
+    "aria-label": "Environment",
+    list: "environments",
+    maxlength: 64,
+  });
+  const environments = h("datalist", { id: "environments" }, [...seen].map((name) => h("option", { value: name })));
   const form = h(
     "form",
     {
@@ -69,12 +83,15 @@ export async function inbox(ctx) {
       role: "search",
       onsubmit: (event) => {
         event.preventDefault();
-        ctx.go(withParams(params, { q: search.value.trim(), release: release.value.trim(), browser: browser.value.trim(), cursor: "" }));
+        const typed = { q: search.value, release: release.value, browser: browser.value, environment: environment.value };
+        ctx.go(withParams(params, { ...Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, v.trim()])), cursor: "" }));
       },
     },
     search,
     release,
     browser,
+    environment,
+    environments,
     select("Project", params.project || "", [["", "All projects"], ...projects.map((p) => [String(p.id), p.name])], (value) =>
       ctx.go(withParams(params, { project: value, cursor: "" })),
     ),
@@ -175,6 +192,15 @@ function row(ctx, group, projectNames, selected, changed) {
         " · ",
         h("span", { text: projectNames.get(group.project) || `project ${group.project}` }),
         group.last_release ? h("span", { text: ` · ${group.last_release}` }) : null,
+        group.platform ? h("span", { class: "platform", text: ` · ${group.platform}` }) : null,
+        group.environment
+          ? h("a", {
+              class: "pill env",
+              href: buildRoute(["issues"], withParams(ctx.route.params, { environment: group.environment, cursor: "" })),
+              title: `Environment of the last event; show only ${group.environment}`,
+              text: group.environment,
+            })
+          : null,
       ),
     ),
     h(

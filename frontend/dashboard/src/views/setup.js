@@ -1,6 +1,7 @@
 // The empty state that teaches: what to paste into a site and how to send a test exception.
 
 import { h } from "../dom.js";
+import { buildRoute } from "../state.js";
 import { testExceptionCurl, trackerSnippet } from "../snippets.js";
 import { copyable } from "../ui.js";
 
@@ -29,6 +30,14 @@ export async function projectEmptyState(ctx, project) {
     site
       ? null
       : h("p", { class: "muted", text: "This project has no web source yet: a report from a new host creates a project named after it, whose source can then be moved here under Manage." }),
-    h("p", { class: "muted" }, "Server-side SDKs speaking the Sentry protocol use the DSN ", h("code", { text: project.dsn }), "."),
+    h(
+      "p",
+      { class: "muted" },
+      "Sentry SDKs (Python, Node.js, browser) use the DSN ",
+      h("code", { text: project.dsn }),
+      ": ",
+      h("a", { href: buildRoute(["projects", String(project.id), "settings"]), text: "setup code for each SDK" }),
+      ".",
+    ),
   );
 }
