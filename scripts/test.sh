@@ -61,6 +61,9 @@ bash scripts/tracker.sh
 begin "dashboard (npm ci, build check, vitest)"
 bash scripts/dashboard.sh
 
+begin "sentry clients (npm ci, bundle)"
+bash scripts/clients.sh
+
 # Unset: the test fixtures then use a temp SQLite file. Exit code 5 (no tests
 # collected) fails here like any other failure, on purpose.
 begin "pytest (sqlite)"
