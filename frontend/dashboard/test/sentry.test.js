@@ -245,6 +245,9 @@ describe("a Python event with a chained exception", () => {
     expect(node.querySelector(".badge")).toBeNull();
     expect(node.querySelector(".chain-note")).toBeNull();
     expect(node.querySelector(".message").textContent).toBe("ValueError: unknown SKU sku-404");
+    const bare = exceptionChain([{ type: "RuntimeError", value: "boom", module: "builtins", mechanism: null, frames: [] }]);
+    expect(bare.querySelector(".exc-module").textContent).toBe("builtins");
+    expect(bare.querySelector("p.muted").textContent).toBe("The SDK sent no stack trace for this exception.");
   });
 });
 

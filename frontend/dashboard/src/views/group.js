@@ -370,7 +370,7 @@ export function exceptionChain(chain) {
             entry.module ? h("span", { class: "muted exc-module", text: entry.module }) : null,
             mechanism(entry.mechanism),
           ),
-          stack(entry.frames || []),
+          entry.frames && entry.frames.length ? stack(entry.frames) : h("p", { class: "muted", text: "The SDK sent no stack trace for this exception." }),
         );
       }),
     ),
