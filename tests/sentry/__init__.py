@@ -1,0 +1,1 @@
+"""Sentry SDK compatibility: the real clients, a captured corpus replayed, back-pressure."""
