@@ -1,4 +1,5 @@
-"""Ingest benchmark: `POST /track/exception` or `/track/hit` against a trivial Flask endpoint."""
+"""Ingest benchmark: `POST /track/exception`, `/track/hit` or Sentry envelopes against a trivial
+Flask endpoint (and, for envelopes, against Bugsink fed the same requests)."""
 
 import argparse
 import json
@@ -13,6 +14,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -20,6 +22,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
+import bugsink  # noqa: E402
+from envelopes import envelopes  # noqa: E402
 from hits import views  # noqa: E402
 from loadgen import run_load  # noqa: E402
 from procstat import MemorySampler, cpu_delta, cpu_seconds, process_tree  # noqa: E402
@@ -29,7 +33,12 @@ from reports import AREAS, KINDS, reports  # noqa: E402
 from app.config import load_config  # noqa: E402
 
 BUGS = len(AREAS) * len(KINDS)
-PATHS = {"exception": "/track/exception", "hit": "/track/hit"}
+PATHS = {
+    "exception": "/track/exception",
+    "hit": "/track/hit",
+    "envelope": "/api/<project_id>/envelope/",
+}
+SEED = 20240601
 
 
 def free_port() -> int:
@@ -76,9 +85,23 @@ def wait_until_ready(process: subprocess.Popen, port: int, workers: int, log: Pa
     raise RuntimeError(f"server did not come up:\n{log.read_text()[-4000:]}")
 
 
-def measure(name: str, argv: list[str], folder: Path, load: list, args, workers: int) -> dict:
-    """Start a server, warm it up, load it, and read its CPU and memory; then stop it."""
-    port = free_port()
+def measure(
+    name: str,
+    argv: list[str],
+    folder: Path,
+    load: list,
+    args,
+    workers: int,
+    path: str,
+    port: int | None = None,
+    stored=None,
+) -> dict:
+    """Start a server, warm it up, load it, and read its CPU and memory; then stop it.
+
+    With `stored` (a callable returning the stored-event count) the measured span runs until
+    every acknowledged event is stored, so a server that stores after answering is charged the
+    CPU and the time it takes (Faultline's envelope endpoint); without, it ends with the load."""
+    port = port or free_port()
     log = folder / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -91,10 +114,17 @@ def measure(name: str, argv: list[str], folder: Path, load: list, args, workers:
             wait_until_ready(process, port, workers, log)
             sampler = MemorySampler(process.pid)
             sampler.start()
-            path = PATHS[args.endpoint]
+            base = stored() if stored else 0
             warm = run_load(port, load[: args.warmup], args.concurrency, args.timeout, path)
+            if stored:
+                wait_stored(stored, base + warm.accepted, args.timeout)
             before = cpu_seconds(process.pid)
+            started = time.perf_counter()
             main = run_load(port, load[args.warmup :], args.concurrency, args.timeout, path)
+            if stored:
+                target = base + warm.accepted + main.accepted
+                finished, drained = wait_stored(stored, target, args.timeout)
+                in_phase = stored() - base - warm.accepted
             after = cpu_seconds(process.pid)
             memory = sampler.stop()
         finally:
@@ -106,6 +136,15 @@ def measure(name: str, argv: list[str], folder: Path, load: list, args, workers:
                 process.wait()
     cpu, stable = cpu_delta(before, after)
     figures = main.summary()
+    if stored:
+        wall = finished - started
+        figures |= {
+            "drained": drained,
+            "stored_in_phase": in_phase,
+            "stored_wall_s": round(wall, 3),
+            "stored_rate": round(in_phase / wall, 1) if wall > 0 else 0.0,
+            "cpu_ms_per_stored_event": round(cpu * 1000 / max(1, in_phase), 3),
+        }
     return {
         **figures,
         "warmup": warm.summary(),
@@ -116,6 +155,52 @@ def measure(name: str, argv: list[str], folder: Path, load: list, args, workers:
         **memory,
         "log_tracebacks": log.read_text(errors="replace").count("Traceback"),
     }
+
+
+def wait_stored(stored, expected: int, timeout: float) -> tuple[float, bool]:
+    """Poll `stored()` until it reaches `expected`; (perf_counter when it did, whether it did).
+    Gives up after `timeout` s, or after 10 s without progress."""
+    deadline = time.monotonic() + timeout
+    last, last_change = -1, time.monotonic()
+    while True:
+        try:
+            count = stored()
+        except sqlite3.OperationalError:  # the file is locked for a moment by a commit
+            count = last
+        now = time.monotonic()
+        if count >= expected:
+            return time.perf_counter(), True
+        if count != last:
+            last, last_change = count, now
+        if now > deadline or now - last_change > 10:
+            return time.perf_counter(), False
+        time.sleep(0.05)
+
+
+def event_counter(database: Path):
+    """A callable counting stored exception events in the SQLite file (read-only)."""
+
+    def count() -> int:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM exception_events").fetchone()[0]
+
+    return count
+
+
+def create_project(cli: list[str], port: int) -> dict:
+    """`faultline project create` in the benchmark's database; the DSN pointed at `port`."""
+    out = subprocess.run(
+        [*cli, "project", "create", "--name", "bench"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    project = json.loads(out.stdout.strip().splitlines()[-1])
+    parts = urlsplit(project["dsn"])
+    netloc = f"{parts.username}@127.0.0.1:{port}"
+    project["dsn"] = urlunsplit(parts._replace(netloc=netloc))
+    return project
 
 
 def verify_hits(database: Path, acknowledged: int) -> dict:
@@ -171,6 +256,24 @@ def main() -> int:
         "--endpoint", choices=sorted(PATHS), default="exception", help="what to load"
     )
     parser.add_argument(
+        "--bugsink",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="with --endpoint envelope, also measure Bugsink fed the same envelopes (default: "
+        f"on when {bugsink.VENV.relative_to(ROOT)} exists; create it with {bugsink.SETUP_HINT})",
+    )
+    parser.add_argument(
+        "--bugsink-count", type=int, default=500, help="measured envelopes for Bugsink (slow)"
+    )
+    parser.add_argument("--bugsink-warmup", type=int, default=20)
+    parser.add_argument(
+        "--bugsink-workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help="gunicorn sync workers for Bugsink (default: min(CPUs, 4), as its shipped "
+        "gunicorn.docker.conf.py)",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -178,9 +281,19 @@ def main() -> int:
         "drifts by tens of percent; alternating rounds keep the ratio honest)",
     )
     args = parser.parse_args()
+    envelope = args.endpoint == "envelope"
+    with_bugsink = envelope and args.bugsink is not False
+    if with_bugsink and not bugsink.available():
+        print(
+            f"Bugsink is not installed ({bugsink.VENV.relative_to(ROOT)} is missing): create it "
+            f"with `{bugsink.SETUP_HINT}`; measuring Faultline only.",
+            flush=True,
+        )
+        with_bugsink = False
 
-    make = views if args.endpoint == "hit" else reports
-    load = make(args.warmup + args.count)
+    if not envelope:
+        make = views if args.endpoint == "hit" else reports
+        load = make(args.warmup + args.count)
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="faultline-bench-") as tmp:
         folder = Path(tmp)
@@ -190,24 +303,54 @@ def main() -> int:
         cli = [python, "-m", "app.cli", "--config", str(config_path)]
         subprocess.run([*cli, "migrate"], cwd=ROOT, check=True, capture_output=True)
         trivial_argv = [python, str(BENCH / "trivial_app.py"), "--config", str(config_path)]
+        path, stored, port, project = PATHS[args.endpoint], None, None, None
+        if envelope:
+            port = free_port()
+            project = create_project(cli, port)
+            path = f"/api/{project['id']}/envelope/"
+            stored = event_counter(folder / "faultline.db")
         rounds = []
-        for _ in range(args.rounds):
-            ours = measure("faultline", [*cli, "serve"], folder, load, args, web["workers"])
-            theirs = measure("trivial", trivial_argv, folder, load, args, web["workers"])
+        for number in range(args.rounds):
+            if envelope:  # a fresh seed each round: repeated event_ids would be dropped
+                load = envelopes(args.warmup + args.count, project["dsn"], SEED + number)
+            ours = measure(
+                "faultline",
+                [*cli, "serve"],
+                folder,
+                load,
+                args,
+                web["workers"],
+                path,
+                port,
+                stored,
+            )
+            theirs = measure("trivial", trivial_argv, folder, load, args, web["workers"], path)
             rounds.append((ours, theirs))
             if args.rounds > 1:
-                ratio = ours["rate"] / theirs["rate"] if theirs["rate"] else 0.0
+                rate = ours.get("stored_rate", ours["rate"])
+                ratio = rate / theirs["rate"] if theirs["rate"] else 0.0
                 print(f"round {len(rounds)}: rate ratio {ratio:.3f}", flush=True)
         faultline = median_figures([ours for ours, _ in rounds])
         trivial = median_figures([theirs for _, theirs in rounds])
         acked = sum(ours["accepted"] + ours["warmup"]["accepted"] for ours, _ in rounds)
         check = verify_hits if args.endpoint == "hit" else verify
         storage = check(folder / "faultline.db", acked)
+        sink = None
+        if with_bugsink:
+            print(
+                f"bugsink: {args.bugsink_warmup} + {args.bugsink_count} envelopes ...", flush=True
+            )
+            sink = bugsink.measure_bugsink(
+                folder / "bugsink",
+                free_port(),
+                lambda dsn: envelopes(args.bugsink_warmup + args.bugsink_count, dsn, SEED),
+                args,
+            )
 
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "setup": {
-            "endpoint": PATHS[args.endpoint],
+            "endpoint": path,
             "count": args.count,
             "warmup": args.warmup,
             "concurrency": args.concurrency,
@@ -222,14 +365,22 @@ def main() -> int:
         "faultline": faultline,
         "storage": storage,
     }
+    if sink:
+        result["bugsink"] = sink
+        result["setup"] |= {
+            "bugsink_count": args.bugsink_count,
+            "bugsink_warmup": args.bugsink_warmup,
+            "bugsink_workers": args.bugsink_workers,
+        }
     result["targets"] = targets(result)
     print_table(result)
     out = BENCH / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = out / f"ingest-{'' if args.endpoint == 'exception' else 'hit-'}{stamp}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten to {path.relative_to(ROOT)}")
+    kind = "" if args.endpoint == "exception" else f"{args.endpoint}-"
+    written = out / f"ingest-{kind}{stamp}.json"
+    written.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten to {written.relative_to(ROOT)}")
     return 0 if all(t["pass"] for t in result["targets"].values()) else 1
 
 

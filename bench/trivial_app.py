@@ -1,6 +1,7 @@
 """The baseline: parse the JSON body and answer 204, served exactly like `faultline serve`."""
 
 import argparse
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def create_trivial_app() -> Flask:
-    """A Flask app with the ingest routes and a health check, and nothing else."""
+    """A Flask app with the ingest routes (tracker and Sentry envelope) and a health check, and
+    nothing else."""
     trivial = Flask(__name__)
 
     @trivial.post("/track/exception")
@@ -19,6 +21,15 @@ def create_trivial_app() -> Flask:
     def track_exception() -> Response:
         json.loads(request.get_data())
         return Response(status=204)
+
+    @trivial.post("/api/<int:project_id>/envelope/")
+    def envelope(project_id: int) -> Response:
+        # The envelope's counterpart of json.loads: inflate, then parse every JSON line.
+        body = request.get_data()
+        if request.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        header, *_rest = [json.loads(line) for line in body.split(b"\n") if line.strip()]
+        return Response(json.dumps({"id": header.get("event_id")}), mimetype="application/json")
 
     @trivial.get("/api/v1/health")
     def health() -> dict:
