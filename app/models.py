@@ -1,23 +1,22 @@
 """SQLAlchemy 2 models: projects, sources, exception events and groups, hits and pixels, users."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.column_types import Day, UTCDateTime
 
 # Stable constraint names so that Alembic batch migrations on SQLite can find them.
 NAMING = {
@@ -30,61 +29,6 @@ NAMING = {
 
 # Event tables grow without bound: 64-bit ids on PostgreSQL, rowid aliases on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC timestamps on both backends (SQLite keeps no zone of its own)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def bind_processor(self, dialect):
-        """On SQLite one step, not the decorator's two (to UTC, then to SQLAlchemy's text
-        format): ingest binds several times per event."""
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-
-        def to_text(value):
-            if value is None:
-                return None
-            # SQLAlchemy's SQLite DATETIME text: `2024-06-01 12:00:00.000000`, 26 characters
-            # before the offset that isoformat adds to an aware time.
-            if value.tzinfo is not UTC and value.tzinfo is not None:
-                value = value.astimezone(UTC)
-            return value.isoformat(" ", "microseconds")[:26]
-
-        return to_text
-
-    def process_bind_param(self, value, dialect):
-        """Store UTC; naive values are taken as UTC already."""
-        if value is None or value.tzinfo is None:
-            return value
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        """Always hand back an aware UTC datetime."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Day(TypeDecorator):
-    """A calendar day (UTC) of the rollups and daily counts."""
-
-    impl = Date
-    cache_ok = True
-
-    def bind_processor(self, dialect):
-        """On SQLite the C `date.isoformat` (a datetime gives its date), SQLAlchemy's very text
-        at a third of the cost: ingest binds one per rollup cell."""
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-
-        def to_text(value):
-            return None if value is None else date.isoformat(value)
-
-        return to_text
 
 
 class Base(DeclarativeBase):
@@ -160,6 +104,9 @@ class ExceptionGroup(Base):
     ignore_until_count: Mapped[int | None] = mapped_column(BigInteger)
     # A group absorbed by a merge keeps its row so that its fingerprint still finds the
     # survivor in the same single upsert; lists and lookups skip it.
+    # The latest event's platform and environment, for the inbox rows and the filter.
+    platform: Mapped[str | None] = mapped_column(String(32))
+    environment: Mapped[str | None] = mapped_column(String(64))
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("exception_groups.id", ondelete="CASCADE"), index=True
     )
@@ -235,6 +182,36 @@ class ExceptionEvent(Base):
     extra: Mapped[dict] = mapped_column(JSON)
     fingerprint: Mapped[str] = mapped_column(String(64))
     fingerprint_override: Mapped[list | None] = mapped_column(JSON)
+    # What a Sentry SDK reports beside the exception; None for tracker reports.
+    platform: Mapped[str | None] = mapped_column(String(32))
+    environment: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(16))
+    logger: Mapped[str | None] = mapped_column(String(128))
+    transaction_name: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(1100))
+    sdk_name: Mapped[str | None] = mapped_column(String(64))
+    sdk_version: Mapped[str | None] = mapped_column(String(32))
+    tags: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    contexts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # The whole exception chain, causes first, each with its frames and code context.
+    chain: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    # A message event's unformatted template (`Refused %s`), which it was grouped by: kept so
+    # that regrouping sees what ingest saw, while `message` shows it formatted.
+    message_template: Mapped[str | None] = mapped_column(Text)
+
+
+class DroppedItem(Base):
+    """Envelope items accepted and not stored, counted per project, day, category and reason."""
+
+    __tablename__ = "dropped_items"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Day, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Hit(Base):

@@ -170,6 +170,7 @@ class GroupListArgs(ApiSchema):
     q = fields.String(validate=validate.Length(max=200))
     release = fields.String(validate=validate.Length(max=120))
     browser = fields.String(validate=validate.Length(max=64))
+    environment = fields.String(validate=validate.Length(max=64))
     handled = fields.Boolean()
     sort = fields.String(
         load_default="last_seen",
@@ -186,6 +187,12 @@ class PageArgs(ApiSchema):
 
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class DroppedArgs(ApiSchema):
+    """Query string of a project's dropped counts."""
+
+    days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
 
 
 class SourceListArgs(PageArgs):

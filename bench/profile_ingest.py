@@ -1,4 +1,5 @@
-"""Where `POST /track/exception` or `/track/hit` spends CPU: cProfile over an in-process loop."""
+"""Where `POST /track/exception`, `/track/hit` or a Sentry envelope spends CPU: cProfile over
+an in-process loop."""
 
 import argparse
 import cProfile
@@ -12,12 +13,14 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
+from envelopes import envelopes, path_for  # noqa: E402
 from hits import views  # noqa: E402
 from reports import reports  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.cli import run_migrations  # noqa: E402
 from app.config import load_config  # noqa: E402
+from app.store.projects import create_project  # noqa: E402
 
 
 def main() -> None:
@@ -27,11 +30,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--sort", default="cumulative", help="pstats key: cumulative, tottime")
-    parser.add_argument("--endpoint", choices=("exception", "hit"), default="exception")
+    parser.add_argument("--endpoint", choices=("exception", "hit", "envelope"), default="exception")
     args = parser.parse_args()
 
-    load = (views if args.endpoint == "hit" else reports)(args.warmup + args.count)
-    path = f"/track/{args.endpoint}"
     with tempfile.TemporaryDirectory(prefix="faultline-profile-") as tmp:
         config_path = Path(tmp) / "profile.yaml"
         config_path.write_text(
@@ -41,7 +42,18 @@ def main() -> None:
         )
         config = load_config(config_path)
         run_migrations(config["database"]["url"])
-        client = create_app(config).test_client()
+        app = create_app(config)
+        client = app.test_client()
+        total = args.warmup + args.count
+        if args.endpoint == "envelope":
+            with app.extensions["faultline.sessionmaker"]() as session:
+                project = create_project(session, "bench")
+                session.commit()
+                dsn = f"http://{project.public_key}@127.0.0.1/{project.id}"
+            load, path, expected = envelopes(total, dsn), path_for(dsn), 200
+        else:
+            load = (views if args.endpoint == "hit" else reports)(total)
+            path, expected = f"/track/{args.endpoint}", 204
 
         def post(body: bytes, agent: str, headers: dict | None = None) -> None:
             response = client.post(
@@ -50,7 +62,7 @@ def main() -> None:
                 headers={"Content-Type": "text/plain", "User-Agent": agent, **(headers or {})},
             )
             # A failing request would profile the error path instead of ingest.
-            assert response.status_code == 204, response.status_code
+            assert response.status_code == expected, response.status_code
 
         for request in load[: args.warmup]:
             post(*request)

@@ -1,6 +1,6 @@
 """Projects (with their DSN) and sources."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify
@@ -11,8 +11,16 @@ from app.db import get_session
 from app.errors import ApiError, not_found
 from app.models import Project, Source
 from app.paging import decode_cursor, encode_cursor, iso
-from app.schemas import PageArgs, ProjectDeleteArgs, ProjectIn, SourceListArgs, SourcePatch
-from app.store.projects import create_project, delete_project, name_taken
+from app.schemas import (
+    DroppedArgs,
+    PageArgs,
+    ProjectDeleteArgs,
+    ProjectIn,
+    SourceListArgs,
+    SourcePatch,
+)
+from app.store.dropped import dropped_counts
+from app.store.projects import create_project, delete_project, name_taken, rotate_key
 
 
 def dsn(project: Project) -> str:
@@ -92,6 +100,27 @@ def project_rename(project_id: int):
     project.name = _unique_name(session, data["name"], project.id)
     session.commit()
     return jsonify(project_dict(project))
+
+
+@bp.post("/projects/<int:project_id>/rotate-key")
+def project_rotate_key(project_id: int):
+    """Give the project a new DSN key; SDKs still sending the old one get 403 from now on."""
+    session = get_session()
+    project = load_project(session, project_id)
+    rotate_key(project)
+    session.commit()
+    _forget_cached_sources()  # this process's ingest forgets the old key at once
+    return jsonify(project_dict(project))
+
+
+@bp.get("/projects/<int:project_id>/dropped")
+def project_dropped(project_id: int):
+    """What the project's SDKs sent that was accepted and not stored, over the last `days`."""
+    args = DroppedArgs().load(query_args())
+    session = get_session()
+    load_project(session, project_id)
+    since = datetime.now(UTC).date() - timedelta(days=args["days"] - 1)
+    return jsonify(since=since.isoformat(), items=dropped_counts(session, project_id, since))
 
 
 @bp.delete("/projects/<int:project_id>")

@@ -35,6 +35,10 @@ FINGERPRINT_VERSION = 1
 # frames would split one bug by browser: Safari keeps no frame past an `await` and drops a
 # caller that made a tail call, Chrome stops at ten. What tells two faults apart is the message.
 MAX_FRAMES = 1
+# Server SDKs (Python, Node) name each frame's module and report the whole stack the same way
+# on every host and run: there every in-app frame counts, as in Sentry, so one helper failing
+# for two callers is two bugs.
+MAX_MODULE_FRAMES = 32
 MAX_CYCLE = 5  # distinct frames kept from a stack overflow's repeating cycle
 OVERFLOW_WINDOW = 10  # ...looked for in the top frames only: Chrome prints no more
 MAX_TYPE = 128
@@ -217,15 +221,20 @@ def frame_pairs(
     """(module of the innermost in-app frame, top named (module, function) pairs)."""
     innermost: str | None = None
     pairs: list[tuple[str, str]] = []
+    candidates = [f for f in frames if f.in_app] or frames
     limit = MAX_CYCLE if overflow else MAX_FRAMES
+    if candidates and candidates[0].module is not None:
+        limit = MAX_MODULE_FRAMES
     if overflow:
-        frames = frames[:OVERFLOW_WINDOW]
-    for frame in [f for f in frames if f.in_app] or frames:
-        if not frame.filename or frame.filename in _PSEUDO_FILES:
+        candidates = candidates[:OVERFLOW_WINDOW]
+    for frame in candidates:
+        if not (frame.filename or frame.module) or frame.filename in _PSEUDO_FILES:
             # Engines disagree on native frames (Firefox omits them, Chrome prints
             # `<anonymous>`, Safari `[native code]`), so they must not decide the group.
             continue
-        module = normalise_module(frame.filename)
+        # A server SDK names the module (`shop.billing`): the same on every host and install,
+        # where the path is not.
+        module = frame.module or normalise_module(frame.filename)
         function = _grouping_name(frame)
         if module is None and function is None:
             continue

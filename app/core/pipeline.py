@@ -69,6 +69,22 @@ class ExceptionRecord:
     title: str
     culprit: str | None
     source_kind: str = field(default="web")
+    # Set for an SDK event: the project its DSN names, which decides where it is stored
+    # (server events have no page host to route by).
+    project_id: int | None = None
+    # What a Sentry SDK reports beside the exception; None for tracker reports.
+    platform: str | None = None
+    environment: str | None = None
+    level: str | None = None
+    logger: str | None = None
+    transaction: str | None = None
+    url: str | None = None
+    sdk_name: str | None = None
+    sdk_version: str | None = None
+    tags: dict | None = None
+    contexts: dict | None = None
+    chain: list | None = None
+    message_template: str | None = None
 
 
 # Event ids need to be unique, not secret. uuid4 reads os.urandom, which releases the GIL:
@@ -133,7 +149,9 @@ def build_exception(
     stack = report.get("s")
     stack = cap(scrub_text(stack, patterns), caps["stack"]) if stack else None
     frames = parse_stack(stack)
-    override = _override(report.get("fp"))
+    if is_cross_origin_noise(message, frames):
+        return Drop("script_error")
+    override = override_parts(report.get("fp"))
     fingerprint = fp.compute(exc_type, message, frames, override)
     return ExceptionRecord(
         event_id=new_event_id(),
@@ -162,6 +180,12 @@ def build_exception(
     )
 
 
+def is_cross_origin_noise(message: str, frames: list) -> bool:
+    """A browser's `Script error.`: all it says of an error in a cross-origin script, with no
+    stack to tell one fault from another, so it would gather unrelated bugs in one group."""
+    return not frames and message.strip().rstrip(".").lower() == "script error"
+
+
 def cap_metadata(metadata: dict, caps: dict) -> dict:
     """Keep the first N entries with scalar values, keys and values cut to their caps."""
     kept: dict = {}
@@ -178,7 +202,8 @@ def cap_metadata(metadata: dict, caps: dict) -> dict:
     return kept
 
 
-def _override(value) -> list[str] | None:
+def override_parts(value) -> list[str] | None:
+    """A client's fingerprint override as capped strings; None when it sent none."""
     if value is None or value == "" or value == []:
         return None
     parts = [value] if isinstance(value, str) else list(value)

@@ -21,12 +21,16 @@ _KEYS = (
     r"passw(?:or)?d|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key"
     r"|auth|authorization|session(?:[_-]?id)?|sessid|credentials?|private[_-]?key"
 )
+# What ends a key before its value: `=` or `:` (after a closing quote or `"]` in code, as in
+# `headers["Authorization"] = ...`), or a comma after a quoted key, as in source lines an SDK
+# sends for context (`set_cookie("session", "...")`).
+_KEY_END = r"(?:[\"']\]?)?\s{0,5}[=:]|[\"']\s{0,5},"
 _PAIR_RE = re.compile(
-    rf"((?:{_KEYS})[\"']?\s{{0,5}}[=:]\s{{0,5}})"
+    rf"((?:{_KEYS})(?:{_KEY_END})\s{{0,5}})"
     r"(?:(\"(?:[^\"\\\n]|\\.){0,2000}\"|'(?:[^'\\\n]|\\.){0,2000}')|([^\s&\"',;)}\]<>]+))",
     re.IGNORECASE,
 )
-_PAIR_PROBE = re.compile(rf"(?:{_KEYS})[\"']?\s{{0,5}}[=:]")
+_PAIR_PROBE = re.compile(rf"(?:{_KEYS})(?:{_KEY_END})")
 _PAIR_HINTS = ("pass", "pwd", "secret", "token", "key", "auth", "sess", "credential")
 _EMAIL_RE = re.compile(
     # The top-level label must start with a letter, so `react@18.2.0` in a CDN path is no email.

@@ -155,6 +155,8 @@ def _group_filters(args: dict) -> list:
         event_conditions.append(ExceptionEvent.release == args["release"])
     if "browser" in args:
         event_conditions.append(ExceptionEvent.browser == args["browser"])
+    if "environment" in args:
+        event_conditions.append(ExceptionEvent.environment == args["environment"])
     if "handled" in args:
         event_conditions.append(ExceptionEvent.handled.is_(args["handled"]))
     if event_conditions:

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
 from app.paging import decode_cursor, encode_cursor, iso
 
-BREAKDOWNS = ("browser", "os", "device", "release", "path")
+BREAKDOWNS = ("browser", "os", "device", "release", "environment", "path")
 TREND_DAYS = 30
 BREAKDOWN_ROWS = 10
 HISTORY_ROWS = 100
+# Only Sentry SDK events carry these: a "(none)" row for every tracker report says nothing.
+WITHOUT_NONE = {"environment"}
 
 
 def group_summary(group: ExceptionGroup) -> dict:
@@ -32,6 +34,8 @@ def group_summary(group: ExceptionGroup) -> dict:
         "last_release": group.last_release,
         "fingerprint": group.fingerprint,
         "fingerprint_version": group.fingerprint_version,
+        "environment": group.environment,
+        "platform": group.platform,
     }
 
 
@@ -101,9 +105,12 @@ def _trend(session: Session, group_id: int, today: date) -> list[dict]:
 
 def _breakdown(session: Session, group_id: int, name: str) -> list[dict]:
     column = getattr(ExceptionEvent, name)
+    conditions = [ExceptionEvent.group_id == group_id]
+    if name in WITHOUT_NONE:
+        conditions.append(column.is_not(None))
     rows = session.execute(
         select(column, func.count().label("n"))
-        .where(ExceptionEvent.group_id == group_id)
+        .where(*conditions)
         .group_by(column)
         .order_by(func.count().desc(), column)
         .limit(BREAKDOWN_ROWS)
@@ -157,4 +164,19 @@ def event_dict(session: Session, event: ExceptionEvent) -> dict:
         "metadata": event.extra,
         "fingerprint": event.fingerprint,
         "fingerprint_override": event.fingerprint_override,
+        # What a Sentry SDK reported beside the exception; null for tracker reports.
+        "platform": event.platform,
+        "environment": event.environment,
+        "level": event.level,
+        "logger": event.logger,
+        "transaction": event.transaction_name,
+        "url": event.url,
+        "sdk": (
+            {"name": event.sdk_name, "version": event.sdk_version}
+            if event.sdk_name or event.sdk_version
+            else None
+        ),
+        "tags": event.tags,
+        "contexts": event.contexts,
+        "chain": event.chain,
     }

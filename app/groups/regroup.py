@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.fingerprint import Fingerprint
@@ -60,7 +60,7 @@ def _regroup_one(session, group, compute, version, now, report: RegroupReport) -
         select(
             ExceptionEvent.id,
             ExceptionEvent.exc_type,
-            ExceptionEvent.message,
+            func.coalesce(ExceptionEvent.message_template, ExceptionEvent.message),
             ExceptionEvent.frames,
             ExceptionEvent.fingerprint_override,
         ).where(ExceptionEvent.group_id == group.id)

@@ -1,5 +1,8 @@
 """Public ingest (hostile ground): CORS, size cap, rate limit, DNT/GPC, validate, store, 204.
 
+The Sentry SDKs' endpoints (`/api/<project_id>/envelope/` and `/store/`, app/sentry/) are
+served here too, under the same limits.
+
 `/track/*` is served by this small WSGI app in front of Flask, much as Sentry keeps ingest
 (Relay) apart from its web app: these endpoints use none of Flask's request machinery
 (sessions, blueprint hooks, the app-wide rate limits, teardown), which cost a tracked event
@@ -23,6 +26,7 @@ from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
 from app.errors import public_error
 from app.extensions import address_key, client_address
 from app.schemas import ExceptionReportIn, HitIn
+from app.sentry import endpoints as sentry
 from app.store.hits import find_pixel
 
 log = logging.getLogger("faultline.ingest")
@@ -119,9 +123,18 @@ class IngestApp:
         self.storage_errors = limiter.storage.base_exceptions
         self.writer = flask_app.extensions["faultline.writer"]
         self.engine = flask_app.extensions["faultline.engine"]
+        self.sentry = sentry.SentryIngest(
+            self.writer, self.engine, self.rules, self.refused_for, self.opted_out
+        )
 
     def __call__(self, environ, start_response):
-        if not environ.get("PATH_INFO", "").startswith(PREFIX):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            if path.startswith("/api/") and (found := sentry.PATH.fullmatch(path)):
+                request = Request(environ)
+                request.max_content_length = sentry.MAX_RAW_BYTES
+                response = self.sentry(request, int(found[1]), found[2])
+                return response(environ, start_response)
             return self.flask_wsgi(environ, start_response)
         request = Request(environ)
         request.max_content_length = self.max_body_bytes

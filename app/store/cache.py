@@ -1,4 +1,4 @@
-"""A per-process memo for ingest: source ids and releases already stored."""
+"""A per-process memo for ingest: source ids, releases already stored, projects' DSN keys."""
 
 import time
 
@@ -8,11 +8,31 @@ class IngestCache:
     statements. Entries expire, so other processes see a source moved to another project (or
     unassigned) within a TTL; the process that made the change clears its own at once."""
 
-    def __init__(self, ttl_seconds: float = 30.0, max_entries: int = 10_000) -> None:
+    def __init__(
+        self, ttl_seconds: float = 30.0, max_entries: int = 10_000, key_ttl_seconds: float = 1.0
+    ) -> None:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
         self.sources: dict[str, tuple[int, int, float]] = {}
         self.releases: set[tuple[int, str]] = set()
+        # A rotated key must stop working at once: a second in other processes, never more
+        # (the process that rotated it clears its own). Reading the key per envelope cost a
+        # connection checkout and a query, a tenth of ingest's CPU.
+        self.key_ttl = key_ttl_seconds
+        self.keys: dict[int, tuple[str | None, float]] = {}
+
+    def project_key(self, project_id: int) -> tuple[bool, str | None]:
+        """(fresh, key) of a project: its current DSN key, None when it has none (deleted)."""
+        entry = self.keys.get(project_id)
+        if entry is None or entry[1] < time.monotonic():
+            return False, None
+        return True, entry[0]
+
+    def remember_project_key(self, project_id: int, key: str | None) -> None:
+        """Cache a project's key (None: no such live project) for the key TTL."""
+        if len(self.keys) >= self.max_entries:
+            self.keys.clear()
+        self.keys[project_id] = (key, time.monotonic() + self.key_ttl)
 
     def source(self, key: str) -> tuple[int, int] | None:
         """Cached (source id, project id), if fresh."""
@@ -38,6 +58,7 @@ class IngestCache:
         self.releases.add((project_id, version))
 
     def clear(self) -> None:
-        """Forget everything (after an admin moved sources)."""
+        """Forget everything (after an admin moved sources or rotated a key)."""
         self.sources.clear()
         self.releases.clear()
+        self.keys.clear()

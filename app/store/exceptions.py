@@ -96,7 +96,8 @@ def save_exceptions(
 ) -> list[bool]:
     """Store a batch of events: sources registered, releases noted, each group counted once
     per batch, events inserted together, daily counts bumped, lifecycle rules applied.
-    Returns, per record, whether it was stored (False: the source cap was reached)."""
+    Returns, per record, whether it was stored (False: the source cap was reached); an SDK
+    event stored before (a retry) counts as stored and is not stored again."""
     sql = statements(conn)
     placed = [
         find_or_register_source(
@@ -107,11 +108,14 @@ def save_exceptions(
             auto_register_cap,
             record.received_at,
         )
+        if record.project_id is None
+        else find_or_add_sdk_source(conn, cache, record.source_key, record.project_id, record)
         for record in records
     ]
+    repeated = _repeated_sdk_events(conn, sql, records)
     by_group: dict[tuple[int, str], list[tuple[ExceptionRecord, int]]] = {}
-    for record, source in zip(records, placed, strict=True):
-        if source is not None:
+    for position, (record, source) in enumerate(zip(records, placed, strict=True)):
+        if source is not None and position not in repeated:
             by_group.setdefault((source[1], record.fingerprint), []).append((record, source[0]))
     _note_releases(conn, cache, sql, by_group)
     rows, days, rollup_entries = [], Counter(), []
@@ -130,6 +134,53 @@ def save_exceptions(
     for (group_id, day), count in sorted(days.items()):
         raw_sql.execute(conn, sql.count_day, {"group_id": group_id, "day": day, "n": count})
     return [source is not None for source in placed]
+
+
+def find_or_add_sdk_source(
+    conn: Connection, cache: IngestCache, key: str, project_id: int, record: ExceptionRecord
+) -> tuple[int, int]:
+    """(source id, project id) of the source an SDK's events count under in the rollups: one
+    per project, added on its first event. The DSN chose the project, so a moved or
+    unassigned source never reroutes them."""
+    cached = cache.source(key)
+    if cached is None:
+        sql = statements(conn)
+        found = conn.execute(sql.source_by_key, {"key": key}).first()
+        if found is None:
+            try:
+                with conn.begin_nested():
+                    source_id = conn.execute(
+                        sql.insert_source,
+                        {
+                            "project_id": project_id,
+                            "key": key,
+                            "kind": record.source_kind,
+                            "auto_registered": False,
+                            "created_at": record.received_at,
+                        },
+                    ).scalar_one()
+                return source_id, project_id  # cached once committed, like any new source
+            except IntegrityError:
+                found = conn.execute(sql.source_by_key, {"key": key}).one()
+        cached = (found[0], found[1])
+        cache.remember_source(key, cached)
+    return cached[0], project_id
+
+
+def _repeated_sdk_events(conn: Connection, sql: Statements, records: list) -> set[int]:
+    """Positions of SDK events whose id is stored already or came earlier in the batch: an
+    SDK retries with the same event id, and a retry must store nothing new."""
+    positions = [at for at, record in enumerate(records) if record.project_id is not None]
+    if not positions:
+        return set()
+    seen: set[str] = set()
+    repeated = set()
+    for at in positions:
+        event_id = records[at].event_id
+        if event_id in seen or raw_sql.execute(conn, sql.event_by_id, {"event_id": event_id}):
+            repeated.add(at)
+        seen.add(event_id)
+    return repeated
 
 
 def _note_releases(conn, cache: IngestCache, sql: Statements, by_group: dict) -> None:
@@ -163,7 +214,21 @@ def _count_in_group(
         "last_release": releases[-1] if releases else None,
     }
     # Only the bump's own parameters: an UPDATE would also SET any column named in them.
-    bump = {key: counted[key] for key in ("n", "last_seen", "first_release", "last_release")}
+    platforms = [record.platform for record in records if record.platform]
+    environments = [record.environment for record in records if record.environment]
+    counted["last_platform"] = platforms[-1] if platforms else None
+    counted["last_environment"] = environments[-1] if environments else None
+    bump = {
+        key: counted[key]
+        for key in (
+            "n",
+            "last_seen",
+            "first_release",
+            "last_release",
+            "last_platform",
+            "last_environment",
+        )
+    }
     # Nearly every event joins a group that exists: an UPDATE binds six values where the
     # upsert binds thirteen and builds the whole new row (its JSON basis too) before it
     # meets the conflict.
@@ -218,6 +283,18 @@ def _event_row(record: ExceptionRecord, project_id: int, source_id: int | None, 
         "extra": record.extra,
         "fingerprint": record.fingerprint,
         "fingerprint_override": record.fingerprint_override,
+        "platform": record.platform,
+        "environment": record.environment,
+        "level": record.level,
+        "logger": record.logger,
+        "transaction_name": record.transaction,
+        "url": record.url,
+        "sdk_name": record.sdk_name,
+        "sdk_version": record.sdk_version,
+        "tags": record.tags,
+        "contexts": record.contexts,
+        "chain": record.chain,
+        "message_template": record.message_template,
     }
 
 

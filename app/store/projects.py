@@ -23,6 +23,11 @@ def create_project(session: Session, name: str, now: datetime | None = None) -> 
     return project
 
 
+def rotate_key(project: Project) -> None:
+    """Replace a project's DSN key with a fresh one."""
+    project.public_key = new_public_key()
+
+
 def live_projects():
     """Ids of the projects that are not deleted (a subquery)."""
     return select(Project.id).where(Project.deleted_at.is_(None))

@@ -50,6 +50,8 @@ class Statements:
         last_seen = bindparam("last_seen", type_=UTCDateTime())
         first_release = bindparam("first_release", type_=String())
         last_release = bindparam("last_release", type_=String())
+        last_platform = bindparam("last_platform", type_=String())
+        last_environment = bindparam("last_environment", type_=String())
         bump = {
             "event_count": groups.c.event_count + count,
             "last_seen": case(
@@ -57,6 +59,9 @@ class Statements:
             ),
             "last_release": func.coalesce(last_release, groups.c.last_release),
             "first_release": func.coalesce(groups.c.first_release, first_release),
+            # What the latest SDK event said; tracker reports (None) leave it as it was.
+            "platform": func.coalesce(last_platform, groups.c.platform),
+            "environment": func.coalesce(last_environment, groups.c.environment),
         }
         returning = (
             groups.c.id,
@@ -107,11 +112,19 @@ class Statements:
                 last_seen=last_seen,
                 first_release=first_release,
                 last_release=last_release,
+                platform=last_platform,
+                environment=last_environment,
             )
             .on_conflict_do_update(index_elements=["project_id", "fingerprint"], set_=bump)
             .returning(*returning)
         )
         self.insert_event = ExceptionEvent.__table__.insert()
+        self.event_by_id = select(ExceptionEvent.id).where(
+            ExceptionEvent.event_id == bindparam("event_id")
+        )
+        self.project_key = select(Project.public_key, Project.deleted_at).where(
+            Project.id == bindparam("project_id")
+        )
         self.insert_hit = Hit.__table__.insert()
         self.pixel_by_id = select(Pixel.project_id, Pixel.event_name, Pixel.meta).where(
             Pixel.id == bindparam("pixel_id")

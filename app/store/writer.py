@@ -20,14 +20,16 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.hits import HitRecord
 from app.core.pipeline import ExceptionRecord
+from app.core.sentry_event import DroppedItems
 from app.db import WRITE_OPTION
 from app.store.cache import IngestCache
 from app.store.checkpoint import Checkpointer
+from app.store.dropped import save_dropped
 from app.store.exceptions import save_exceptions
 from app.store.hits import save_hits
 
 # Each kind of record and the data function that stores a batch of it.
-SAVERS = {ExceptionRecord: save_exceptions, HitRecord: save_hits}
+SAVERS = {ExceptionRecord: save_exceptions, HitRecord: save_hits, DroppedItems: save_dropped}
 
 
 class WriteTurn:

@@ -231,3 +231,14 @@ def test_scrubbing_before_storage(client, session):
         "tok_live_abc123",
     ):
         assert secret not in stored
+
+
+@pytest.mark.parametrize("message", ["Script error.", "Script error", "script error. "])
+def test_cross_origin_script_error_without_stack_is_dropped(client, session, message):
+    """What a browser reports of an error in another origin's script: nothing to group by."""
+    noise = payload("stackless", ty="Error", m=message)
+    noise.pop("s", None)
+    assert post_exception(client, noise).status_code == 204
+    with_stack = payload("chrome_typeerror", m="Script error.")
+    assert post_exception(client, with_stack).status_code == 204
+    assert session.scalars(select(ExceptionEvent.stack)).all() == [with_stack["s"]]

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.db import make_engine
 from app.models import Base
+from app.store.projects import create_project
 from tests.conftest import payload, post_exception, post_hit
 from tests.served import served
 
@@ -141,3 +142,102 @@ def test_nothing_personal_is_stored_or_logged_by_the_server(config, make_app, tm
     assert "forum.example.net" in stored  # and the hit
     assert_clean(stored)
     assert_clean(log_path.read_text())
+
+
+SENTRY_PROBES = {
+    "username": "probe-username-jq",
+    "cookie": "probe-cookie-7781",
+    "body": "probe-body-card-holder",
+    "server": "probe-host-db-17",
+    "crumb": "probe-breadcrumb-data",
+    "local": "probe-local-secret-55",
+}
+
+
+def personal_sentry_envelope(public_key: str) -> bytes:
+    """A sentry-sdk style envelope carrying each kind of personal data an SDK can attach."""
+    event = {
+        "event_id": "5f0c9d3a2b1e4c7d8e9f0a1b2c3d4e5f",
+        "platform": "python",
+        "level": "error",
+        "server_name": SENTRY_PROBES["server"],
+        "user": {
+            "ip_address": KNOWN_IP,
+            "email": EMAIL,
+            "username": SENTRY_PROBES["username"],
+            "id": "{{auto}}",
+        },
+        "request": {
+            "url": f"https://shop.example.com/account/?{QUERY}#frag-probe",
+            "query_string": QUERY,
+            "cookies": {"session": SENTRY_PROBES["cookie"]},
+            "headers": {"User-Agent": KNOWN_UA, "Authorization": TOKEN, "X-Real-Ip": KNOWN_IP},
+            "data": {"holder": SENTRY_PROBES["body"]},
+            "env": {"REMOTE_ADDR": KNOWN_IP},
+        },
+        "breadcrumbs": {"values": [{"message": "login", "data": {"who": SENTRY_PROBES["crumb"]}}]},
+        "tags": {"customer": EMAIL, "auth_token": TOKEN},
+        "extra": {"note": f"call {EMAIL} with {TOKEN}", "nested": {"next": f"/cart?{QUERY}"}},
+        "contexts": {
+            "os": {"name": "Linux", "version": EMAIL},
+            "device": {"model": "iPhone14,2", "name": SENTRY_PROBES["server"]},
+            "culture": {"locale": "sv-FI"},
+        },
+        "exception": {
+            "values": [
+                {
+                    "type": "PaymentDeclined",
+                    "value": f"declined for {EMAIL}, {TOKEN}",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "filename": "shop/billing.py",
+                                "module": "shop.billing",
+                                "function": "charge",
+                                "lineno": 12,
+                                "context_line": f'    api_key = "{SENTRY_PROBES["local"]}"',
+                                "pre_context": [f"    # mail {EMAIL}"],
+                                "post_context": [f'    fetch("/x?{QUERY}")'],
+                                "vars": {"secret": SENTRY_PROBES["local"], "who": EMAIL},
+                                "in_app": True,
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+    }
+    payload_bytes = json.dumps(event).encode()
+    header = {"event_id": event["event_id"], "dsn": f"http://{public_key}@localhost/1"}
+    item = {"type": "event", "length": len(payload_bytes)}
+    return b"\n".join([json.dumps(header).encode(), json.dumps(item).encode(), payload_bytes])
+
+
+def test_sentry_events_keep_nothing_personal_in_process(make_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    app = make_app(web__trust_proxy=True)
+    with app.extensions["faultline.sessionmaker"]() as session:
+        project = create_project(session, "sdk")
+        session.commit()
+        project_id, key = project.id, project.public_key
+    client = app.test_client()
+    headers = {
+        "User-Agent": KNOWN_UA,
+        "X-Forwarded-For": KNOWN_IP,
+        "X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7",
+        "Content-Type": "application/x-sentry-envelope",
+    }
+    body = personal_sentry_envelope(key)
+    response = client.post(f"/api/{project_id}/envelope/", data=body, headers=headers)
+    assert response.status_code == 200, response.data
+    broken = client.post(
+        f"/api/{project_id}/envelope/", data=b"{oops " + EMAIL.encode(), headers=headers
+    )
+    assert broken.status_code == 400
+    stored = dump_database(app.extensions["faultline.engine"])
+    assert "PaymentDeclined" in stored and "shop.billing" in stored  # the event was stored
+    assert "iPhone14,2" in stored  # and what describes the software
+    assert_clean(stored)
+    assert_clean(caplog.text)
+    for probe in SENTRY_PROBES.values():
+        assert probe not in stored and probe not in caplog.text, probe

@@ -1,6 +1,7 @@
 """The tree reads as the data path: each package imports only the packages below it.
 
-Public ingest -> schemas -> core -> store -> reads (groups, stats) -> protected API and pages.
+Public ingest (the tracker's and the Sentry SDKs') -> schemas -> core -> store -> reads
+(groups, stats) -> protected API and pages.
 The top-level modules are the ground every package stands on (config, database, models,
 schemas, errors, extensions, paging); the factory, the CLI and the server wire it all up.
 """
@@ -15,6 +16,7 @@ GROUND = "ground"
 ENTRY = "entry"
 ENTRY_MODULES = {"__init__", "cli", "server"}
 GROUND_MODULES = {
+    "column_types",
     "config",
     "db",
     "errors",
@@ -30,7 +32,8 @@ ALLOWED = {
     "core": set(),
     GROUND: {"core"},
     "store": {"core", GROUND},
-    "ingest": {"core", GROUND, "store"},
+    "sentry": {"core", GROUND, "store"},
+    "ingest": {"core", GROUND, "store", "sentry"},
     "groups": {"core", GROUND, "store"},
     "stats": {"core", GROUND, "store"},
     "access": {"core", GROUND},

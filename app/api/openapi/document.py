@@ -12,6 +12,7 @@ from app.api.openapi.parts import ERROR, ID, body, page, responses
 from app.api.openapi.users import add_tokens, add_users
 from app.schemas import (
     BulkTriageIn,
+    DroppedArgs,
     MergeIn,
     PageArgs,
     PixelIn,
@@ -25,6 +26,7 @@ bp = Blueprint("openapi", __name__)
 
 PROJECT = {"$ref": "#/components/schemas/Project"}
 PIXEL = {"$ref": "#/components/schemas/Pixel"}
+NO_PROJECT = {"404": "Unknown or deleted project"}
 
 
 @cache
@@ -158,6 +160,48 @@ def build_spec() -> dict:
                 "parameters": [project_id],
                 "responses": {"204": {"description": "Deleted"}},
             },
+        },
+    )
+    spec.path(
+        "/api/v1/projects/{project_id}/rotate-key",
+        operations={
+            "post": {
+                "summary": "Give a project a new DSN key (SDKs with the old one get 403)",
+                "parameters": [project_id],
+                "responses": responses(PROJECT, errors=NO_PROJECT),
+            }
+        },
+    )
+    dropped_item = {
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "description": "error, session, transaction, ..."},
+            "reason": {
+                "type": "string",
+                "description": "unsupported, malformed, filtered, too_large",
+            },
+            "count": {"type": "integer"},
+        },
+    }
+    spec.path(
+        "/api/v1/projects/{project_id}/dropped",
+        operations={
+            "get": {
+                "summary": "Envelope items a project's SDKs sent that were accepted, not stored",
+                "description": "Counts per category and reason, summed over the UTC days from "
+                "`since` (today minus `days` - 1) to today; the largest first.",
+                "parameters": [project_id, {"in": "query", "schema": DroppedArgs}],
+                "responses": responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "since": {"type": "string", "format": "date"},
+                            "items": {"type": "array", "items": dropped_item},
+                        },
+                    },
+                    errors=NO_PROJECT,
+                ),
+            }
         },
     )
     spec.path(

@@ -5,9 +5,48 @@ from apispec import APISpec
 from app.api.openapi.parts import body, page, responses
 from app.core.triage import STATUSES
 from app.groups.listing import LIST_TREND_DAYS, RATE_DAYS
+from app.groups.queries import BREAKDOWNS
 from app.schemas import GroupListArgs, PageArgs
 
 GROUP = {"$ref": "#/components/schemas/Group"}
+EVENT = {"$ref": "#/components/schemas/Event"}
+
+
+def _props(*pairs: tuple[str, str]) -> dict:
+    return {key: {"type": kind, "nullable": True} for key, kind in pairs}
+
+
+# A Sentry SDK's frame: file, position, whether it is the app's code, and the code around it.
+SDK_FRAME = {
+    "type": "object",
+    "properties": {
+        **_props(
+            ("function", "string"),
+            ("filename", "string"),
+            ("abs_path", "string"),
+            ("module", "string"),
+            ("lineno", "integer"),
+            ("colno", "integer"),
+            ("in_app", "boolean"),
+            ("context_line", "string"),
+        ),
+        "pre_context": {"type": "array", "items": {"type": "string"}, "nullable": True},
+        "post_context": {"type": "array", "items": {"type": "string"}, "nullable": True},
+    },
+}
+CHAIN_ENTRY = {
+    "type": "object",
+    "properties": {
+        **_props(("type", "string"), ("value", "string"), ("module", "string")),
+        "mechanism": {
+            "type": "object",
+            "nullable": True,
+            "description": "how the SDK caught it",
+            "properties": _props(("type", "string"), ("handled", "boolean")),
+        },
+        "frames": {"type": "array", "items": SDK_FRAME},
+    },
+}
 
 
 def add_groups(spec: APISpec, group_id: dict) -> None:
@@ -29,10 +68,101 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
                     ("first_seen", "string"),
                     ("last_seen", "string"),
                     ("fingerprint", "string"),
+                    ("environment", "string"),
+                    ("platform", "string"),
                 )
             },
         },
     )
+    spec.components.schema(
+        "Event",
+        {
+            "type": "object",
+            "description": "One report. The fields from `platform` on are a Sentry SDK's; "
+            "null for the tracker's reports.",
+            "properties": {
+                **_props(
+                    ("id", "string"),
+                    ("received_at", "string"),
+                    ("type", "string"),
+                    ("message", "string"),
+                    ("stack", "string"),
+                    ("handled", "boolean"),
+                    ("release", "string"),
+                    ("source", "string"),
+                    ("path", "string"),
+                    ("browser", "string"),
+                    ("browser_version", "string"),
+                    ("os", "string"),
+                    ("device", "string"),
+                    ("fingerprint", "string"),
+                ),
+                "frames": {"type": "array", "items": {"type": "object"}},
+                "metadata": {"type": "object"},
+                "fingerprint_override": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "nullable": True,
+                },
+                **_props(
+                    ("platform", "string"),
+                    ("environment", "string"),
+                    ("level", "string"),
+                    ("logger", "string"),
+                    ("transaction", "string"),
+                    ("url", "string"),
+                ),
+                "sdk": {
+                    "type": "object",
+                    "nullable": True,
+                    "properties": _props(("name", "string"), ("version", "string")),
+                },
+                "tags": {
+                    "type": "object",
+                    "nullable": True,
+                    "additionalProperties": {"type": "string"},
+                },
+                "contexts": {
+                    "type": "object",
+                    "nullable": True,
+                    "additionalProperties": {"type": "object"},
+                },
+                "chain": {
+                    "type": "array",
+                    "nullable": True,
+                    "description": "the exception chain, causes first and the raised one last",
+                    "items": CHAIN_ENTRY,
+                },
+            },
+        },
+    )
+    detail = {
+        "allOf": [
+            GROUP,
+            {
+                "type": "object",
+                "properties": {
+                    "latest_event": {**EVENT, "nullable": True},
+                    "breakdowns": {
+                        "type": "object",
+                        "description": "top values per dimension: "
+                        + ", ".join(BREAKDOWNS)
+                        + " (environment leaves out events without one)",
+                        "additionalProperties": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "value": {"type": "string"},
+                                    "count": {"type": "integer"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        ]
+    }
     listed = {
         "allOf": [
             GROUP,
@@ -82,7 +212,7 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "Group detail",
                 "parameters": [group_id],
-                "responses": responses(GROUP),
+                "responses": responses(detail),
             },
             "patch": {
                 "summary": "Triage a group",
@@ -98,7 +228,7 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "Events of a group",
                 "parameters": [group_id, {"in": "query", "schema": PageArgs}],
-                "responses": responses(page({"type": "object"})),
+                "responses": responses(page(EVENT)),
             }
         },
     )
