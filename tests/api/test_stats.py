@@ -243,9 +243,10 @@ def test_bad_parameters_are_4xx_json(client, auth, params):
     assert "error" in response.get_json()
 
 
-def test_no_breakdowns_asked_gives_none(client, auth, record):
+@pytest.mark.parametrize("names", ["", ",", " , "])
+def test_no_breakdowns_asked_gives_none(client, auth, record, names):
     record.hit(days_ago(1, hours=3))
-    body = get_stats(client, auth, days_ago(2, hours=6), days_ago(0, hours=1), breakdowns="")
+    body = get_stats(client, auth, days_ago(2, hours=6), days_ago(0, hours=1), breakdowns=names)
     assert body["breakdowns"] == {} and body["summary"]["pageviews"] == 1
 
 
