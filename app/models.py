@@ -102,11 +102,11 @@ class ExceptionGroup(Base):
     ignored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ignore_until_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ignore_until_count: Mapped[int | None] = mapped_column(BigInteger)
-    # A group absorbed by a merge keeps its row so that its fingerprint still finds the
-    # survivor in the same single upsert; lists and lookups skip it.
     # The latest event's platform and environment, for the inbox rows and the filter.
     platform: Mapped[str | None] = mapped_column(String(32))
     environment: Mapped[str | None] = mapped_column(String(64))
+    # A group absorbed by a merge keeps its row so that its fingerprint still finds the
+    # survivor in the same single upsert; lists and lookups skip it.
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("exception_groups.id", ondelete="CASCADE"), index=True
     )

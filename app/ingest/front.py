@@ -10,18 +10,17 @@ more CPU than storing it. Every other path goes on to Flask.
 """
 
 import base64
-import json
 import logging
 import re
 from datetime import UTC, datetime
 
-import orjson
 from limits import parse_many
 from werkzeug.exceptions import MethodNotAllowed, NotFound, TooManyRequests, abort
 from werkzeug.wrappers import Request, Response
 
 from app.core import ping
 from app.core.hits import build_hit, build_pixel_hit
+from app.core.json_body import json_object
 from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
 from app.errors import public_error
 from app.extensions import address_key, client_address
@@ -70,15 +69,6 @@ ROUTES = {
 PIXEL_PATH = re.compile(r"/track/gif/([^/]{1,64})\.gif")
 exception_schema = ExceptionReportIn()
 hit_schema = HitIn()
-
-
-def _json_loads(raw: bytes):
-    # orjson parses a report several times faster; what it refuses and json takes (a lone
-    # surrogate escape from a string cut mid-emoji, NaN) still gets json's answer.
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
 
 
 def route(path: str, method: str) -> tuple[str, dict]:
@@ -194,15 +184,8 @@ class IngestApp:
         raw = request.stream.read(cap)
         if len(raw) == cap and request.stream.read(1):
             abort(413)
-        if b"\\u0000" in raw:
-            # PostgreSQL text cannot hold NUL; JSON can only carry one escaped. A replacement
-            # character keeps the value's shape and keeps the database from failing (a 500).
-            raw = raw.replace(b"\\u0000", b"\\ufffd")
-        try:
-            body = _json_loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            abort(400)
-        if not isinstance(body, dict):
+        body = json_object(raw)
+        if body is None:
             abort(400)
         return body
 

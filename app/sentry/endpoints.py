@@ -8,7 +8,6 @@ with a fixed phrase, and back-pressure speaks the headers the SDKs obey.
 """
 
 import base64
-import json
 import logging
 import re
 import zlib
@@ -17,18 +16,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from app import raw_sql
 from app.core.envelope import EnvelopeError, parse_envelope
+from app.core.json_body import json_object
 from app.core.pipeline import Drop, IngestRules
 from app.core.sentry_event import DroppedItems, SdkFacts, build_sentry_event
 from app.errors import RETRY_AFTER_DB_DOWN
-from app.models import ExceptionEvent
 from app.sentry.auth import key_from_envelope, key_from_headers, key_opens
 from app.sentry.bodies import BadEncoding, TooLarge, decode_body
+from app.store.statements import statements
 from app.store.writer import IngestWriter
 
 log = logging.getLogger("faultline.ingest")
@@ -221,9 +222,11 @@ class SentryIngest:
             self.writer.write(record)
         except IntegrityError:
             with self.engine.connect() as conn:
-                query = select(ExceptionEvent.id).where(ExceptionEvent.event_id == record.event_id)
-                if conn.execute(query).first() is None:
-                    raise
+                found = raw_sql.execute(
+                    conn, statements(conn).event_by_id, {"event_id": record.event_id}
+                )
+            if found is None:
+                raise
 
 
 def _store_event(data: bytes) -> dict | None:
@@ -234,7 +237,7 @@ def _store_event(data: bytes) -> dict | None:
             text = zlib.decompress(base64.b64decode(text, validate=True), bufsize=MAX_EVENT_BYTES)
         except (ValueError, zlib.error):
             raise SentryError(400) from None
-    return _json_object(text)
+    return json_object(text)
 
 
 def _envelope_events(data: bytes) -> tuple[list, Counter]:
@@ -252,21 +255,7 @@ def _envelope_events(data: bytes) -> tuple[list, Counter]:
         elif len(item.payload) > MAX_EVENT_BYTES:
             dropped[category, "too_large"] += 1
         else:
-            events.append(_json_object(item.payload))
+            events.append(json_object(item.payload))
     if envelope.malformed:
         dropped["unknown", "malformed"] += envelope.malformed
     return events, dropped
-
-
-def _json_object(raw: bytes) -> dict | None:
-    if b"\\u0000" in raw:
-        # PostgreSQL text cannot hold NUL; JSON can only carry one escaped.
-        raw = raw.replace(b"\\u0000", b"\\ufffd")
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        try:
-            value = json.loads(raw)  # a lone surrogate escape, NaN: json takes them
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return None
-    return value if isinstance(value, dict) else None

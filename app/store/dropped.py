@@ -1,17 +1,35 @@
 """Counts of envelope items accepted and not stored, per project, day, category and reason:
 added by ingest, read by the project's API. Never commits."""
 
+import functools
 from datetime import date
 
 from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.core.sentry_event import DroppedItems
 from app.models import DroppedItem
 from app.store.cache import IngestCache
-from app.store.exceptions import upsert
 
 DROPPED = DroppedItem.__table__
+
+
+@functools.cache
+def _add_counts(dialect: str):
+    # Built once per dialect, as the other ingest statements are (app/store/statements.py).
+    insert = (sqlite if dialect == "sqlite" else postgresql).insert(DROPPED)
+    statement = insert.values(
+        project_id=bindparam("project_id"),
+        day=bindparam("day"),
+        category=bindparam("category"),
+        reason=bindparam("reason"),
+        count=bindparam("n"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["project_id", "day", "category", "reason"],
+        set_={"count": DROPPED.c.count + statement.excluded.count},
+    )
 
 
 def save_dropped(
@@ -24,20 +42,9 @@ def save_dropped(
         for (category, reason), count in record.counts.items():
             key = (record.project_id, record.day, category, reason)
             cells[key] = cells.get(key, 0) + count
-    statement = upsert(conn, DROPPED).values(
-        project_id=bindparam("project_id"),
-        day=bindparam("day"),
-        category=bindparam("category"),
-        reason=bindparam("reason"),
-        count=bindparam("n"),
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["project_id", "day", "category", "reason"],
-        set_={"count": DROPPED.c.count + statement.excluded.count},
-    )
     for (project_id, day, category, reason), count in sorted(cells.items()):
         conn.execute(
-            statement,
+            _add_counts(conn.dialect.name),
             {
                 "project_id": project_id,
                 "day": day,

@@ -170,13 +170,12 @@ def find_or_add_sdk_source(
 def _repeated_sdk_events(conn: Connection, sql: Statements, records: list) -> set[int]:
     """Positions of SDK events whose id is stored already or came earlier in the batch: an
     SDK retries with the same event id, and a retry must store nothing new."""
-    positions = [at for at, record in enumerate(records) if record.project_id is not None]
-    if not positions:
-        return set()
     seen: set[str] = set()
     repeated = set()
-    for at in positions:
-        event_id = records[at].event_id
+    for at, record in enumerate(records):
+        if record.project_id is None:
+            continue  # tracker reports get a fresh id each
+        event_id = record.event_id
         if event_id in seen or raw_sql.execute(conn, sql.event_by_id, {"event_id": event_id}):
             repeated.add(at)
         seen.add(event_id)
