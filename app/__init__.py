@@ -49,10 +49,12 @@ def create_app(config: dict | None = None) -> "Flask":
     from app.access import signin
     from app.api import bp as api_bp
     from app.api import openapi_bp
+    from app.api.sentry_cli import bp as sentry_cli_bp
     from app.core.useragent import warm_up
     from app.extensions import limiter
     from app.ingest import IngestApp
     from app.site import pages
+    from app.sourcemaps.resolver import MapResolver
     from app.store import IngestCache, IngestWriter
 
     warm_up()  # compile the User-Agent rules before the first request, not during it
@@ -64,11 +66,13 @@ def create_app(config: dict | None = None) -> "Flask":
         config["ingest"]["auto_register_cap"],
         config["web"]["workers"],
     )
+    app.extensions["faultline.maps"] = MapResolver(app.extensions["faultline.engine"])
     limiter.init_app(app)
     errors.register_error_handlers(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(signin.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(openapi_bp)
+    app.register_blueprint(sentry_cli_bp)
     app.wsgi_app = IngestApp(app, limiter)
     return app

@@ -1,4 +1,4 @@
-"""The `faultline` command: serve, migrate, projects, tokens, users, config check.
+"""The `faultline` command: serve, migrate, projects, tokens, users, source maps, config check.
 
 Each command imports the database layer when it runs: `serve` leaves it to its workers, so
 gunicorn's master, which never touches the database, stays at a third of a worker's memory.
@@ -157,7 +157,8 @@ def purge(ctx: click.Context) -> None:
     removed = purge_expired(engine, days, datetime.now(UTC))
     engine.dispose()
     click.echo(
-        f"removed {removed['events']} events and {removed['hits']} hits older than {days} days"
+        f"removed {removed['events']} events and {removed['hits']} hits older than {days} days, "
+        f"and {removed['sourcemap_bundles']} source map bundles unused as long"
     )
 
 
@@ -306,6 +307,51 @@ def user_delete(ctx: click.Context, email: str) -> None:
         session.delete(found)
         session.commit()
     click.echo(f"deleted user {found.email}")
+
+
+@main.group()
+def sourcemaps() -> None:
+    """Upload, list and delete source maps (applied to minified frames before grouping)."""
+
+
+@sourcemaps.command("upload")
+@click.option("--project", required=True, help="Project id or name.")
+@click.option("--release", default=None, help="Release the scripts belong to.")
+@click.option(
+    "--url-prefix",
+    default=None,
+    help="Where the files are served: `~/assets` is /assets/ on any origin (default `~/`).",
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.pass_context
+def sourcemaps_upload(ctx, project: str, release: str | None, url_prefix: str | None, paths):
+    """Upload maps and the minified scripts they explain (files or folders); stored events
+    they explain are mapped again and regrouped."""
+    from app.sourcemaps.command import upload
+
+    click.echo(upload(_config(ctx), project, release, url_prefix, paths))
+
+
+@sourcemaps.command("list")
+@click.option("--project", required=True, help="Project id or name.")
+@click.pass_context
+def sourcemaps_list(ctx, project: str) -> None:
+    """Print the project's bundles, newest first, one JSON line each."""
+    from app.sourcemaps.command import bundle_lines
+
+    for line in bundle_lines(_config(ctx), project):
+        click.echo(line)
+
+
+@sourcemaps.command("delete")
+@click.option("--project", required=True, help="Project id or name.")
+@click.option("--bundle", "bundle_id", type=int, required=True, help="Bundle id (from list).")
+@click.pass_context
+def sourcemaps_delete(ctx, project: str, bundle_id: int) -> None:
+    """Delete one bundle and its files."""
+    from app.sourcemaps.command import delete
+
+    click.echo(delete(_config(ctx), project, bundle_id))
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ DEFAULTS: dict = {
     },
     "auth": {"session_days": 14},
     "retention": {"days": 90},
+    "sourcemaps": {"max_file_bytes": 50 * 1024 * 1024, "max_upload_bytes": 200 * 1024 * 1024},
     "privacy": {"scrub_patterns": []},
 }
 

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 models: projects, sources, exception events and groups, hits and pixels, users."""
+"""SQLAlchemy 2 models: projects, sources, exception events and groups, hits and pixels, users
+(source maps in app/sourcemap_models.py)."""
 
 from datetime import date, datetime
 
@@ -365,3 +366,12 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Not a secret at rest: useless without the session cookie, which is never stored.
     csrf_token: Mapped[str] = mapped_column(String(64))
+
+
+# The source map tables live beside this module (it would outgrow a readable size); imported
+# here so that one metadata, and `from app.models import ...`, hold every table.
+from app.sourcemap_models import (  # noqa: E402, F401
+    SourceMapBundle,
+    SourceMapFile,
+    UploadChunk,
+)

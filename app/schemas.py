@@ -38,6 +38,9 @@ class ExceptionReportIn(IngestSchema):
     v = fields.String(allow_none=True)
     fp = fields.Raw(allow_none=True)
     d = fields.Dict(keys=fields.String(), allow_none=True)
+    # `window._sentryDebugIds` as the page holds it (Error stack -> debug ID), read leniently
+    # by the pipeline: a malformed entry costs its mapping, never the report.
+    di = fields.Raw(allow_none=True)
 
     @validates("fp")
     def _fingerprint_override(self, value, **_kwargs) -> None:
@@ -193,6 +196,13 @@ class DroppedArgs(ApiSchema):
     """Query string of a project's dropped counts."""
 
     days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+
+
+class SourceMapUploadIn(ApiSchema):
+    """Form fields of a source map upload (the files come as `file` parts)."""
+
+    release = fields.String(validate=validate.Length(min=1, max=120), load_default=None)
+    url_prefix = fields.String(validate=validate.Length(min=1, max=500), load_default=None)
 
 
 class SourceListArgs(PageArgs):

@@ -26,9 +26,10 @@ import bugsink  # noqa: E402
 from envelopes import envelopes  # noqa: E402
 from hits import views  # noqa: E402
 from loadgen import run_load  # noqa: E402
+from minified_events import BUILD, mapped_reports  # noqa: E402
 from procstat import MemorySampler, cpu_delta, cpu_seconds, process_tree  # noqa: E402
 from report_table import print_table, targets  # noqa: E402
-from reports import AREAS, KINDS, reports  # noqa: E402
+from reports import AREAS, KINDS, USER_AGENTS, reports  # noqa: E402
 
 from app.config import load_config  # noqa: E402
 
@@ -203,6 +204,24 @@ def create_project(cli: list[str], port: int) -> dict:
     return project
 
 
+def upload_build_maps(cli: list[str], database_url: str) -> None:
+    """A project owning the shop's page source, with the minified build's map uploaded."""
+    from sqlalchemy.orm import Session
+
+    from app.db import make_engine
+    from app.models import Source
+
+    create_project(cli, 0)
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        key = "https://shop.example.com"
+        session.add(Source(project_id=1, key=key, kind="web", created_at=datetime.now(UTC)))
+        session.commit()
+    engine.dispose()
+    upload = [*cli, "sourcemaps", "upload", "--project", "1", "--url-prefix", "~/assets"]
+    subprocess.run([*upload, str(BUILD / "assets")], cwd=ROOT, check=True, capture_output=True)
+
+
 def verify_hits(database: Path, acknowledged: int) -> dict:
     """Hits stored, read straight from the SQLite file (every benchmark hit is storable)."""
     with sqlite3.connect(database) as db:
@@ -274,6 +293,12 @@ def main() -> int:
         "gunicorn.docker.conf.py)",
     )
     parser.add_argument(
+        "--mapped",
+        action="store_true",
+        help="with --endpoint exception: 12-frame minified stacks of a build whose map and "
+        "script are uploaded first, so every event is mapped before it is grouped",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -291,7 +316,9 @@ def main() -> int:
         )
         with_bugsink = False
 
-    if not envelope:
+    if args.mapped:
+        load = mapped_reports(args.warmup + args.count, USER_AGENTS[0][1])
+    elif not envelope:
         make = views if args.endpoint == "hit" else reports
         load = make(args.warmup + args.count)
     python = sys.executable
@@ -304,6 +331,8 @@ def main() -> int:
         subprocess.run([*cli, "migrate"], cwd=ROOT, check=True, capture_output=True)
         trivial_argv = [python, str(BENCH / "trivial_app.py"), "--config", str(config_path)]
         path, stored, port, project = PATHS[args.endpoint], None, None, None
+        if args.mapped:
+            upload_build_maps(cli, config["database"]["url"])
         if envelope:
             port = free_port()
             project = create_project(cli, port)
@@ -378,6 +407,7 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kind = "" if args.endpoint == "exception" else f"{args.endpoint}-"
+    kind = "mapped-" if args.mapped else kind
     written = out / f"ingest-{kind}{stamp}.json"
     written.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {written.relative_to(ROOT)}")

@@ -1,6 +1,14 @@
 """The protected JSON API under /api/v1, one module per resource, and its OpenAPI description."""
 
-from app.api import groups, pixels, projects, stats, tokens, users  # noqa: F401  (routes on bp)
+from app.api import (  # noqa: F401  (routes on bp)
+    groups,
+    pixels,
+    projects,
+    sourcemaps,
+    stats,
+    tokens,
+    users,
+)
 from app.api.blueprint import bp
 from app.api.openapi import bp as openapi_bp
 

@@ -7,6 +7,9 @@ MAX_MESSAGE = 1024  # first-line chars looked at (keeps every regex below cheap 
 # A bundler's mangled identifier: `e`, `Qe`, `$t`, and 3-char names no person writes (`aZe`).
 _MANGLED_RE = re.compile(r"^(?:[A-Za-z_$][\w$]?|[a-z_$][A-Z0-9_$][\w$]|[\w$]*[0-9$][\w$]*)$")
 _IDENT_TAIL_RE = re.compile(r"([A-Za-z_$][\w$]*)[^\w$]*$")
+_MEMBER_TAIL_RE = re.compile(r"\.\s*([A-Za-z_$][\w$]*)$")
+_LITERAL_KEY_RE = re.compile(r"'([^']*)'|\"([^\"]*)\"|(\d+)")
+_VALUES = ("undefined", "null")
 _UNCAUGHT_RE = re.compile(r"^Uncaught (?:(?:\w{1,60}(?:Error|Exception)|Error): )?")
 
 
@@ -15,8 +18,8 @@ def is_mangled(name: str) -> bool:
     return len(name) <= 3 and bool(_MANGLED_RE.match(name))
 
 
-def _callee(expr: str) -> str:
-    """`e.cart.total(...)` -> `total`: the last name of an expression, mangled ones hidden."""
+def _strip_calls(expr: str) -> str:
+    """`e.cart.total(t)(1)` -> `e.cart.total`: the callee of trailing calls, parens unwrapped."""
     expr = expr.strip().strip("'\"")
     while expr.endswith(")"):
         depth, start = 0, -1
@@ -29,12 +32,68 @@ def _callee(expr: str) -> str:
             break
         # `(0 , r.default)` is a parenthesised callee; `Object(...)` is a call to cut off.
         expr = expr[1:-1].strip() if start == 0 else expr[:start].rstrip()
+    return expr
+
+
+def _callee(expr: str) -> str:
+    """`e.cart.total(...)` -> `total`: the last name of an expression, mangled ones hidden."""
+    expr = _strip_calls(expr)
+    if expr.endswith("]") and "[" in expr:
+        # `this.rules[n]`: the key is a local, the object it indexes a property worth keeping.
+        cut = expr.rfind("[")
+        literal = _LITERAL_KEY_RE.fullmatch(expr[cut + 1 : -1].strip())
+        if literal is None:
+            return f"{_callee(expr[:cut])}[]"
+        expr = next(filter(None, literal.groups()), "")
     m = _IDENT_TAIL_RE.search(expr)
     if m is None:
         return "value"
+    # A minifier renames locals (`t is not a function`); a short name is taken for one.
     return "<fn>" if is_mangled(m[1]) else m[1]
 
 
+def _read_property(expr: str) -> str | None:
+    """`n.items.price`, `n.textContent=t` -> the property Safari says was read or written.
+
+    None when the expression reads no property (a bare variable): then no engine-agreed name.
+    """
+    lhs = _strip_calls(expr[: _assignment_at(expr)].rstrip("+-*/%&|^?"))
+    if lhs.endswith("]"):
+        # `n[t]`: V8 and SpiderMonkey print the key's value, which only a literal gives here.
+        literal = _LITERAL_KEY_RE.fullmatch(lhs[lhs.rfind("[") + 1 : -1].strip())
+        return next(filter(None, literal.groups()), "") if literal else "<computed>"
+    m = _MEMBER_TAIL_RE.search(lhs)
+    return m[1] if m else None
+
+
+def _assignment_at(expr: str) -> int:
+    """Where an assignment's `=` (or `+=`...) starts at the top level; the length if none.
+
+    Minified source has no spaces (`n.textContent=t`) and assigns inside parentheses
+    (`(e=p.lines[1]).product`), which are not the target.
+    """
+    depth = 0
+    for i, c in enumerate(expr):
+        depth += (c in "([{") - (c in ")]}")
+        if c != "=" or depth or expr[i + 1 : i + 2] in ("=", ">"):
+            continue
+        if i and expr[i - 1] in "=!<>":
+            continue  # ==, !=, <=, >=
+        return i
+    return len(expr)
+
+
+def _quoted_property(groups: list[str], value: str) -> str | None:
+    """The property group of a V8/SpiderMonkey wording: the one that is not the value read."""
+    rest = list(groups)
+    if value in rest:
+        rest.remove(value)
+    prop = next((g for g in rest if g != "it"), None)
+    return prop.strip().strip("'\"`") if prop is not None else None
+
+
+_PROPERTY = "Cannot access property {p} of {v}"
+_EVALUATED = "Cannot access property {e} of {v}"  # the same text, from Safari's expression
 _NULLISH = "Cannot access properties of {v}"
 _READONLY = "Assignment to constant or read-only property"
 _ITERABLE = "value is not iterable"
@@ -43,20 +102,29 @@ STACK_OVERFLOW = "Maximum call stack size exceeded"
 # Canonical form -> the wordings of V8 (Chrome, Edge), SpiderMonkey (Firefox) and
 # JavaScriptCore (Safari), current and older, from engine sources and MDN's error reference.
 # Each is matched against the whole first line; `{v}` in a form is the first group that reads
-# undefined/null, `{name}` the last name of the first group (`e.cart.total` -> `total`) and `{x}`
-# the first group as is. Order matters: the first form with a matching wording wins. The line
-# is capped at MAX_MESSAGE first, which keeps the `.+` scans of a hostile message to a few ms.
+# undefined/null, `{p}` the other group (a property as the engine quotes it), `{e}` the property
+# the last group's expression reads (`n.order.status` -> `status`), `{name}` the last name of
+# the first group (`e.cart.total` -> `total`) and `{x}` the first group as is. Order matters:
+# the first form with a matching wording wins. The line is capped at MAX_MESSAGE first, which
+# keeps the `.+` scans of a hostile message to a few ms.
 _FORMS: dict[str, tuple[str, ...]] = {
-    # Reads and writes on null/undefined. Firefox and Safari word both alike, and older
-    # Firefox does not name the property, so the form keeps neither.
+    # Reads and writes on null/undefined: every current engine names the property, which
+    # tells apart two faults of one minified function. Firefox and Safari word reads and writes
+    # alike, so the form does not say which.
+    _PROPERTY: (
+        r"Cannot (?:read|set) properties of (undefined|null) \((?:reading|setting) (.+)\)",
+        r"Cannot (?:read|set) property (.+) of (undefined|null)",
+        r"can't access property (\"[^\"]*\"|\S+), .+? is (undefined|null)",
+        r"(?:.+? is (undefined|null), )?can't access property (.+?) of (undefined|null|it)",
+    ),
+    _EVALUATED: (r"'?(undefined|null)'? is not an object \(evaluating '(.*)'\)",),
+    # Wordings without the property (a destructuring, Firefox before 74): they cannot join the
+    # ones that name it, and a guess could merge two bugs.
     _NULLISH: (
-        r"Cannot (?:read|set) properties of (undefined|null)(?: \((?:reading|setting) .*\))?",
-        r"Cannot (?:read|set) property .+ of (undefined|null)",
+        r"Cannot (?:read|set) properties of (undefined|null)",
         r"Cannot destructure (?:property .+ of )?.+ as it is (undefined|null)\.?",
-        r"can't access property (?:\"[^\"]*\"|\S+), .+? is (undefined|null)",
-        r"(?:.+? is (undefined|null), )?can't access property .+? of (undefined|null|it)",
         r"(undefined|null) has no properties",
-        r"'?(undefined|null)'? is not an object(?: \(evaluating .*\))?",
+        r"'?(undefined|null)'? is not an object",
     ),
     # Safari reports a failed for-of or spread as a call of undefined "near" the loop.
     _ITERABLE: (
@@ -87,13 +155,27 @@ _FORMS: dict[str, tuple[str, ...]] = {
         r"Attempted to assign to readonly property\.?",
     ),
     STACK_OVERFLOW: (r"Maximum call stack size exceeded\.?", r"too much recursion"),
+    "Invalid count value": (
+        r"Invalid count value: .+",
+        r"repeat count must be (?:non-negative|less than infinity.*)",
+        r"String\.prototype\.repeat argument must be greater than or equal to 0 and not be "
+        r"Infinity\.?",
+    ),
     "Invalid array length": (
         r"[Ii]nvalid array length",
         r"Array size is not a small enough positive integer\.?",
         r"Array length must be a positive integer of safe magnitude\.?",
     ),
+    # JSON that is not JSON at all (an HTML error page, "undefined") versus JSON cut short or
+    # malformed: every engine says which, and they are different faults.
+    "Unexpected token in JSON": (
+        r"Unexpected token .+ in JSON at position \d+.*",
+        r"(?:Unexpected token .+, )?.+ is not valid JSON",
+        r"JSON\.parse: unexpected (?:character|keyword) at .+ of the JSON data",
+        r"JSON Parse error: (?:Unrecognized token|Unexpected identifier|Unexpected token) .+",
+    ),
     "Invalid JSON": (
-        r"Unexpected end of JSON input|.+ in JSON at position \d+.*|.+ is not valid JSON",
+        r"Unexpected end of JSON input|.+ (?:in|after) JSON at position \d+.*",
         r"JSON\.parse: .+ of the JSON data",
         r"JSON Parse error: .+",
     ),
@@ -174,16 +256,22 @@ def canonicalise(exc_type: str, message: str) -> tuple[str, str, bool]:
         text = text[prefix.end() :]
     for form, pattern in _TYPED.get(kind, _ANY):
         m = pattern.fullmatch(text)
-        if m is None:
-            continue
-        groups = [g for g in m.groups() if g is not None]
-        value = next((g for g in groups if g in ("undefined", "null")), "undefined")
-        first = groups[0] if groups else ""
-        name = _callee(first) if "{name}" in form else ""
-        text = form.format(v=value, name=name, x=first)
-        return _TYPE_FOR.get(text, kind), text, True
+        if m is not None:
+            text = _render(form, [g for g in m.groups() if g is not None])
+            return _TYPE_FOR.get(text, kind), text, True
     # Safari ends many messages with a period that V8 and Firefox leave out.
     return kind, text[:-1] if text.endswith(".") and not text.endswith("..") else text, False
+
+
+def _render(form: str, groups: list[str]) -> str:
+    """A canonical form filled in from the groups of the wording that matched."""
+    value = next((g for g in groups if g in _VALUES), "undefined")
+    if "{p}" in form or "{e}" in form:
+        prop = _read_property(groups[-1]) if "{e}" in form else _quoted_property(groups, value)
+        return form.format(v=value, p=prop, e=prop) if prop else _NULLISH.format(v=value)
+    first = groups[0] if groups else ""
+    name = _callee(first) if "{name}" in form else ""
+    return form.format(v=value, name=name, x=first)
 
 
 def canonical_message(exc_type: str, message: str) -> str:

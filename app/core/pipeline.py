@@ -8,12 +8,15 @@ from datetime import datetime
 
 from app.core import fingerprint as fp
 from app.core.scrub import cap, scrub_text, scrub_value
+from app.core.sourcemap import normalise_debug_id
 from app.core.stacktrace import parse_stack
 from app.core.urls import page_location
 from app.core.useragent import UAClass, classify
 
 MAX_FINGERPRINT_PARTS = 16
 MAX_FINGERPRINT_PART_BYTES = 256
+MAX_DEBUG_IDS = 50
+MAX_DEBUG_ID_KEY = 4000
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class ExceptionRecord:
     contexts: dict | None = None
     chain: list | None = None
     message_template: str | None = None
+    # Script URL -> debug ID, as the page (`window._sentryDebugIds`) or the SDK reported them;
+    # kept on each frame, not as a column.
+    debug_ids: dict[str, str] | None = None
+    # Stored source maps that explained a frame: their last use is noted with the event.
+    maps_used: frozenset[int] = frozenset()
 
 
 # Event ids need to be unique, not secret. uuid4 reads os.urandom, which releases the GIL:
@@ -177,7 +185,33 @@ def build_exception(
         fingerprint_override=override,
         title=fp.title(exc_type, message),
         culprit=fp.culprit(frames),
+        debug_ids=page_debug_ids(report.get("di")),
     )
+
+
+def page_debug_ids(value) -> dict[str, str] | None:
+    """Script URL -> debug ID from a page's report: keyed by script URL (what the tracker
+    sends), or by the Error stacks of `window._sentryDebugIds` as sentry-cli's
+    `sourcemaps inject` leaves them (each stack names its script)."""
+    if not isinstance(value, dict):
+        return None
+    found: dict[str, str] = {}
+    for key, debug_id in list(value.items())[:MAX_DEBUG_IDS]:
+        if not isinstance(key, str) or not isinstance(debug_id, str):
+            continue
+        normal = normalise_debug_id(debug_id)
+        if normal is None:
+            continue
+        if "://" in key and not any(c.isspace() for c in key):
+            url = key[:MAX_DEBUG_ID_KEY].split("?", 1)[0].split("#", 1)[0]
+            found[url] = normal
+            continue
+        frames = parse_stack(key[:MAX_DEBUG_ID_KEY])
+        # The injected snippet runs at the script's top level: its frame names the script.
+        filename = next((f.filename for f in frames if f.filename), None)
+        if filename is not None:
+            found[filename] = normal
+    return found or None
 
 
 def is_cross_origin_noise(message: str, frames: list) -> bool:

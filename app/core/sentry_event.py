@@ -21,7 +21,13 @@ from app.core.pipeline import (
     override_parts,
 )
 from app.core.scrub import cap, scrub_text
-from app.core.sentry_fields import context_name, contexts_kept, extra_kept, tags_kept
+from app.core.sentry_fields import (
+    context_name,
+    contexts_kept,
+    debug_ids_kept,
+    extra_kept,
+    tags_kept,
+)
 from app.core.sentry_frames import chain_entry, grouping_frames, in_extension
 from app.core.urls import page_location
 from app.core.useragent import classify
@@ -124,6 +130,7 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
         # A message keeps no chain: the JavaScript SDKs' synthetic exception would show it as
         # an "Error" that nobody raised.
         chain=(chain or None) if is_exception else None,
+        debug_ids=debug_ids_kept(event.get("debug_meta")),
     )
 
 

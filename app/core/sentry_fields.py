@@ -7,7 +7,9 @@ import json
 import orjson
 
 from app.core.scrub import FILTERED, cap, is_sensitive_key, scrub_text
+from app.core.sourcemap import normalise_debug_id
 
+MAX_DEBUG_IMAGES = 100
 MAX_TAGS = 50
 TAG_KEY_BYTES = 32  # Sentry's own limits on tag keys and values
 TAG_VALUE_BYTES = 200
@@ -98,3 +100,20 @@ def contexts_kept(value, patterns: tuple[str, ...]) -> dict | None:
 def context_name(contexts: dict | None, name: str) -> str:
     """The `name` of one kept context class (`Debian`), or the empty string."""
     return ((contexts or {}).get(name) or {}).get("name", "")
+
+
+def debug_ids_kept(debug_meta) -> dict[str, str] | None:
+    """Script URL -> debug ID from `debug_meta.images` (the browser SDK's source map images)."""
+    images = debug_meta.get("images") if isinstance(debug_meta, dict) else None
+    if not isinstance(images, list):
+        return None
+    found: dict[str, str] = {}
+    for image in images[:MAX_DEBUG_IMAGES]:
+        if not isinstance(image, dict) or image.get("type") != "sourcemap":
+            continue
+        url, debug_id = image.get("code_file"), image.get("debug_id")
+        if not isinstance(url, str) or not isinstance(debug_id, str):
+            continue
+        if (normal := normalise_debug_id(debug_id)) is not None:
+            found[url.split("?", 1)[0].split("#", 1)[0]] = normal
+    return found or None

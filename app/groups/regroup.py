@@ -77,7 +77,7 @@ def _regroup_one(session, group, compute, version, now, report: RegroupReport) -
     if primary == group.fingerprint:
         report.unchanged += 1
     else:
-        owner = _owner_of(session, group.project_id, primary)
+        owner = owner_of(session, group.project_id, primary)
         if owner is not None and owner != group.id:
             _record_conflict(session, group, owner, primary, version, now, report)
             return
@@ -87,8 +87,8 @@ def _regroup_one(session, group, compute, version, now, report: RegroupReport) -
     group.fingerprint_basis = bases[primary]
     session.flush()
     for key in keys:
-        if key != primary and _owner_of(session, group.project_id, key) is None:
-            session.add(_pointer(group, key, version))
+        if key != primary and owner_of(session, group.project_id, key) is None:
+            session.add(pointer_row(group, key, version))
             report.pointers += 1
     session.flush()
     by_key: dict[str, list[int]] = {}
@@ -104,7 +104,8 @@ def _regroup_one(session, group, compute, version, now, report: RegroupReport) -
     add_transition(session, group.id, "regrouped", SYSTEM_ACTOR, now, {"version": version})
 
 
-def _owner_of(session: Session, project_id: int, key: str) -> int | None:
+def owner_of(session: Session, project_id: int, key: str) -> int | None:
+    """The live group a fingerprint lands in (through a pointer row), if any."""
     row = session.execute(
         select(ExceptionGroup.id, ExceptionGroup.merged_into_id).where(
             ExceptionGroup.project_id == project_id, ExceptionGroup.fingerprint == key
@@ -115,7 +116,8 @@ def _owner_of(session: Session, project_id: int, key: str) -> int | None:
     return row.merged_into_id or row.id
 
 
-def _pointer(group: ExceptionGroup, key: str, version: int) -> ExceptionGroup:
+def pointer_row(group: ExceptionGroup, key: str, version: int) -> ExceptionGroup:
+    """A row that routes a fingerprint's future events to `group`."""
     return ExceptionGroup(
         project_id=group.project_id,
         fingerprint=key,

@@ -21,11 +21,12 @@ from werkzeug.wrappers import Request, Response
 from app.core import ping
 from app.core.hits import build_hit, build_pixel_hit
 from app.core.json_body import json_object
-from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
+from app.core.pipeline import Drop, ExceptionRecord, IngestRules, RequestFacts, build_exception
 from app.errors import public_error
 from app.extensions import address_key, client_address
 from app.schemas import ExceptionReportIn, HitIn
 from app.sentry import endpoints as sentry
+from app.sourcemaps.ingest import map_record
 from app.store.hits import find_pixel
 
 log = logging.getLogger("faultline.ingest")
@@ -113,8 +114,9 @@ class IngestApp:
         self.storage_errors = limiter.storage.base_exceptions
         self.writer = flask_app.extensions["faultline.writer"]
         self.engine = flask_app.extensions["faultline.engine"]
+        self.maps = flask_app.extensions["faultline.maps"]
         self.sentry = sentry.SentryIngest(
-            self.writer, self.engine, self.rules, self.refused_for, self.opted_out
+            self.writer, self.engine, self.maps, self.rules, self.refused_for, self.opted_out
         )
 
     def __call__(self, environ, start_response):
@@ -237,6 +239,8 @@ class IngestApp:
         if not self.opted_out(request):
             body = schema.load(self.read_json_body(request))
             record = build(body, self.request_facts(request), self.rules)
+            if isinstance(record, ExceptionRecord):
+                record = map_record(self.maps, record)
             if not isinstance(record, Drop):
                 self.writer.write(record)
         return NO_CONTENT

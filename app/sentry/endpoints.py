@@ -29,6 +29,8 @@ from app.core.sentry_event import DroppedItems, SdkFacts, build_sentry_event
 from app.errors import RETRY_AFTER_DB_DOWN
 from app.sentry.auth import key_from_envelope, key_from_headers, key_opens
 from app.sentry.bodies import BadEncoding, TooLarge, decode_body
+from app.sourcemaps.ingest import map_record
+from app.sourcemaps.resolver import MapResolver
 from app.store.statements import statements
 from app.store.writer import IngestWriter
 
@@ -129,11 +131,12 @@ class SentryIngest:
         self,
         writer: IngestWriter,
         engine: Engine,
+        maps: MapResolver,
         rules: IngestRules,
         refused_for: Callable[[Request], int | None],
         opted_out: Callable[[Request], bool],
     ) -> None:
-        self.writer, self.engine, self.rules = writer, engine, rules
+        self.writer, self.engine, self.maps, self.rules = writer, engine, maps, rules
         self.refused_for, self.opted_out = refused_for, opted_out
 
     def __call__(self, request: Request, project_id: int, kind: str) -> Answer:
@@ -209,7 +212,7 @@ class SentryIngest:
                 given = event.get("event_id")
                 event_id = given if isinstance(given, str) else event_id
                 continue
-            self.write_event(record)
+            self.write_event(map_record(self.maps, record))
             event_id = record.event_id
         if dropped:
             day = facts.received_at.date()

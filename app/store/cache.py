@@ -20,6 +20,7 @@ class IngestCache:
         # connection checkout and a query, a tenth of ingest's CPU.
         self.key_ttl = key_ttl_seconds
         self.keys: dict[int, tuple[str | None, float]] = {}
+        self.maps_noted: dict[int, float] = {}
 
     def project_key(self, project_id: int) -> tuple[bool, str | None]:
         """(fresh, key) of a project: its current DSN key, None when it has none (deleted)."""
@@ -56,6 +57,16 @@ class IngestCache:
         if len(self.releases) >= self.max_entries:
             self.releases.clear()
         self.releases.add((project_id, version))
+
+    def map_use_due(self, file_id: int, every_seconds: float = 60.0) -> bool:
+        """True (and noted) when this process has not recorded the map's use for a while."""
+        now = time.monotonic()
+        if self.maps_noted.get(file_id, float("-inf")) > now - every_seconds:
+            return False
+        if len(self.maps_noted) >= self.max_entries:
+            self.maps_noted.clear()
+        self.maps_noted[file_id] = now
+        return True
 
     def clear(self) -> None:
         """Forget everything (after an admin moved sources or rotated a key)."""

@@ -15,7 +15,7 @@ from app import raw_sql
 from app.core import triage
 from app.core.pipeline import ExceptionRecord
 from app.core.traffic import exception_contribution
-from app.models import GroupTransition, Release
+from app.models import GroupTransition, Release, SourceMapBundle, SourceMapFile
 from app.store.cache import IngestCache
 from app.store.projects import new_public_key
 from app.store.rollups import add_to_rollups
@@ -133,7 +133,27 @@ def save_exceptions(
         add_to_rollups(conn, rollup_entries)
     for (group_id, day), count in sorted(days.items()):
         raw_sql.execute(conn, sql.count_day, {"group_id": group_id, "day": day, "n": count})
+    _note_maps_used(conn, cache, records)
     return [source is not None for source in placed]
+
+
+def _note_maps_used(conn: Connection, cache: IngestCache, records: list[ExceptionRecord]) -> None:
+    """Set `last_used_at` on the maps (and their bundles) that explained these events, at most
+    once a minute per map and process: the settings page shows it, nothing needs it exact."""
+    due = {
+        file_id: record.received_at
+        for record in records
+        for file_id in record.maps_used
+        if cache.map_use_due(file_id)
+    }
+    if not due:
+        return
+    at = max(due.values())
+    conn.execute(update(SourceMapFile).where(SourceMapFile.id.in_(due)).values(last_used_at=at))
+    bundles = select(SourceMapFile.bundle_id).where(SourceMapFile.id.in_(due))
+    conn.execute(
+        update(SourceMapBundle).where(SourceMapBundle.id.in_(bundles)).values(last_used_at=at)
+    )
 
 
 def find_or_add_sdk_source(

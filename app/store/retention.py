@@ -1,6 +1,7 @@
 """Retention: raw events and hits older than `retention.days` are deleted in batches, each
 batch its own short transaction, so ingest never waits long behind a purge. Rollups, groups
-and their daily counts keep the history."""
+and their daily counts keep the history. Source map bundles go when no event has used them
+for as long, and sentry-cli chunks never assembled after a day."""
 
 import logging
 import random
@@ -8,13 +9,14 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.db import WRITE_OPTION
-from app.models import ExceptionEvent, Hit
+from app.models import ExceptionEvent, Hit, SourceMapBundle, SourceMapFile, UploadChunk
 
 log = logging.getLogger("faultline")
 BATCH = 5000
+CHUNK_HOURS = 24  # sentry-cli uploads its chunks and assembles them within seconds
 INTERVAL_SECONDS = 3600
 
 
@@ -40,7 +42,26 @@ def purge_expired(engine: Engine, days: int, now: datetime) -> dict[str, int]:
             removed[name] += count
             if count < BATCH:
                 break
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            removed["sourcemap_bundles"] = delete_unused_bundles(conn, before)
+            conn.execute(
+                delete(UploadChunk).where(
+                    UploadChunk.created_at < now - timedelta(hours=CHUNK_HOURS)
+                )
+            )
     return removed
+
+
+def delete_unused_bundles(conn: Connection, before: datetime) -> int:
+    """Delete source map bundles neither uploaded nor used since a time; how many went."""
+    last = func.coalesce(SourceMapBundle.last_used_at, SourceMapBundle.created_at)
+    ids = conn.scalars(select(SourceMapBundle.id).where(last < before)).all()
+    if ids:
+        conn.execute(delete(SourceMapFile).where(SourceMapFile.bundle_id.in_(ids)))
+        conn.execute(delete(SourceMapBundle).where(SourceMapBundle.id.in_(ids)))
+    return len(ids)
 
 
 def start_retention(engine: Engine, days: int) -> threading.Thread:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.core.fingerprint import FINGERPRINT_VERSION
 from tests.conftest import payload, post_exception
 
 FIREFOX_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -317,8 +318,8 @@ def test_detail_explains_the_grouping(client, auth):
     assert framed["type"] == "TypeError"
     assert {"module": "assets/app.js", "function": "lineTotal"} in framed["frames"]
     # an engine error adds its cross-engine wording, so faults of one function stay apart
-    assert framed["message"] == "Cannot access properties of undefined"
-    assert framed["version"] == 1
+    assert framed["message"] == "Cannot access property price of undefined"
+    assert framed["version"] == FINGERPRINT_VERSION
     stackless = client.get(f"/api/v1/groups/{by_type['Error']}", headers=auth).json["grouping"]
     assert stackless["method"] == "message" and stackless["frames"] == []
     assert "<" in stackless["message"]  # ids and numbers replaced by placeholders

@@ -6,13 +6,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from app.core.fingerprint import Fingerprint
+from app.core.fingerprint import FINGERPRINT_VERSION, Fingerprint
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
 from app.groups.regroup import regroup
 from app.models import ExceptionEvent, ExceptionGroup, GroupTransition
 from app.store.cache import IngestCache
 from app.store.exceptions import save_exceptions
 from tests.conftest import CHROME_UA, payload, post_exception
+
+NEXT = FINGERPRINT_VERSION + 1  # a version after the one ingest computes today
 
 TIMEOUTS = [
     "Request 5b1e2c1a-93f4-4c55-8f1e-2a7a4c0b9d11 timed out after 30000 ms",
@@ -22,15 +24,16 @@ TIMEOUTS = [
 
 
 def exact_message_v2(exc_type, message, frames, override):
-    """A stand-in version 2 that keys on the raw message: finer than v1 for these reports."""
+    """A stand-in next version that keys on the raw message: finer than today's for these
+    reports."""
     basis = [f"type:{exc_type}", f"message:{message}"]
-    return Fingerprint(hashlib.sha256(repr(basis).encode()).hexdigest(), 2, basis)
+    return Fingerprint(hashlib.sha256(repr(basis).encode()).hexdigest(), NEXT, basis)
 
 
 def type_only_v2(exc_type, message, frames, override):
-    """A stand-in version 2 that keys on the type alone: coarser than v1."""
+    """A stand-in next version that keys on the type alone: coarser than today's."""
     basis = [f"type:{exc_type}"]
-    return Fingerprint(hashlib.sha256(repr(basis).encode()).hexdigest(), 2, basis)
+    return Fingerprint(hashlib.sha256(repr(basis).encode()).hexdigest(), NEXT, basis)
 
 
 def live_groups(session):
@@ -47,22 +50,22 @@ def test_a_finer_version_keeps_each_group_whole(client, app, config, session):
         assert post_exception(client, payload("stackless", m=message)).status_code == 204
     (group,) = live_groups(session)
     old_key = group.fingerprint
-    report = regroup(session, exact_message_v2, 2, datetime.now(UTC))
+    report = regroup(session, exact_message_v2, NEXT, datetime.now(UTC))
     session.commit()
     assert (report.rekeyed, report.pointers, report.conflicts) == (1, 2, [])
     (group,) = live_groups(session)
-    assert group.fingerprint != old_key and group.fingerprint_version == 2
+    assert group.fingerprint != old_key and group.fingerprint_version == NEXT
     assert group.event_count == 3
     events = session.scalars(select(ExceptionEvent.fingerprint)).all()
     assert len(set(events)) == 3 and old_key not in events
 
-    # A new event computed with version 2 lands in the same group, whichever key it gets.
+    # A new event computed with the next version lands in the same group, whichever key it gets.
     facts = RequestFacts(CHROME_UA, datetime.now(UTC))
     record = build_exception(
         payload("stackless", m=TIMEOUTS[2]), facts, IngestRules(caps=config["ingest"]["caps"])
     )
     v2 = exact_message_v2(record.exc_type, record.message, [], None)
-    record = dataclasses.replace(record, fingerprint=v2.hash, fingerprint_version=2)
+    record = dataclasses.replace(record, fingerprint=v2.hash, fingerprint_version=NEXT)
     with app.extensions["faultline.engine"].begin() as conn:
         save_exceptions(conn, IngestCache(), [record], 100)
     (group,) = live_groups(session)
@@ -77,13 +80,13 @@ def test_a_coarser_version_never_merges_silently(client, session):
     assert post_exception(client, payload("handled_capture")).status_code == 204
     assert post_exception(client, payload("stackless")).status_code == 204
     before = {g.id: g.fingerprint for g in live_groups(session)}
-    report = regroup(session, type_only_v2, 2, datetime.now(UTC))
+    report = regroup(session, type_only_v2, NEXT, datetime.now(UTC))
     session.commit()
     assert report.rekeyed == 1 and len(report.conflicts) == 1
     groups = live_groups(session)
     assert len(groups) == 2 and sum(g.event_count for g in groups) == 2
     kept = [g for g in groups if g.fingerprint == before[g.id]]
-    assert len(kept) == 1 and kept[0].fingerprint_version == 1
+    assert len(kept) == 1 and kept[0].fingerprint_version == FINGERPRINT_VERSION
     conflicts = session.scalars(
         select(GroupTransition.group_id).where(GroupTransition.kind == "regroup_conflict")
     ).all()
@@ -92,7 +95,7 @@ def test_a_coarser_version_never_merges_silently(client, session):
 
 def test_running_again_changes_nothing(client, session):
     assert post_exception(client, payload("chrome_typeerror")).status_code == 204
-    regroup(session, exact_message_v2, 2, datetime.now(UTC))
+    regroup(session, exact_message_v2, NEXT, datetime.now(UTC))
     session.commit()
-    again = regroup(session, exact_message_v2, 2, datetime.now(UTC))
+    again = regroup(session, exact_message_v2, NEXT, datetime.now(UTC))
     assert (again.rekeyed, again.unchanged, again.pointers) == (0, 0, 0)

@@ -294,7 +294,7 @@ def test_rollups_keep_history_after_raw_rows_are_purged(client, auth, app, recor
     window = (days_ago(days + 7), days_ago(0))
     before = get_stats(client, auth, *window, interval="day")
     removed = purge_expired(app.extensions["faultline.engine"], days, datetime.now(UTC))
-    assert removed == {"events": 0, "hits": 10}
+    assert removed == {"events": 0, "hits": 10, "sourcemap_bundles": 0}
     assert session.scalar(select(func.count()).select_from(Hit)) == 1
     after = get_stats(client, auth, *window, interval="day")
     assert after == before

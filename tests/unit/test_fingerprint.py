@@ -28,8 +28,8 @@ def frame(function, filename, lineno=1, colno=1, in_app=True) -> Frame:
 
 def test_shape():
     result = fp.compute("TypeError", "x is undefined", stack("chrome_15"))
-    assert fp.FINGERPRINT_VERSION == 1
-    assert result.version == 1
+    assert fp.FINGERPRINT_VERSION == 2
+    assert result.version == 2
     assert len(result.hash) == 64
     int(result.hash, 16)
     assert result.basis == [
@@ -70,7 +70,7 @@ def test_same_bug_in_chrome_firefox_and_safari_is_one_group():
     assert chrome.basis == [
         "type:TypeError",
         "frame:assets/app.js:lineTotal",
-        "message:Cannot access properties of undefined",
+        "message:Cannot access property price of undefined",
     ]
 
 
@@ -211,19 +211,20 @@ def test_an_anonymous_throw_site_counts_its_first_named_caller():
         frame("Array.map", "<anonymous>", in_app=False),
         frame("renderCart", "https://a.example/assets/app.3f9a2c1e.js"),
     ]
-    result = fp.compute("TypeError", "Cannot read properties of null (reading 'x')", frames)
+    result = fp.compute("TypeError", "Cannot read properties of null (reading 'price')", frames)
     assert result.basis == [
         "type:TypeError",
         "frame:assets/app.js:renderCart",
-        "message:Cannot access properties of null",
+        "message:Cannot access property price of null",
     ]
-    assert fp.compute("TypeError", "null is not an object (evaluating 'x.y')", frames[2:]) == result
+    safari = "null is not an object (evaluating 'item.price')"
+    assert fp.compute("TypeError", safari, frames[2:]) == result
 
 
 def test_without_any_named_frame_the_throwing_bundle_and_the_message_count():
     frames = [
-        frame("n", "https://a.example/static/js/main.3f9a2c1e.js"),
-        frame(None, "https://a.example/x.js"),
+        frame(None, "https://a.example/static/js/main.3f9a2c1e.js"),
+        frame("<anonymous>", "https://a.example/x.js"),
     ]
     result = fp.compute("ApiError", "Request 1234 failed", frames)
     assert result.basis == [
@@ -247,27 +248,146 @@ def test_the_error_class_constructor_frame_does_not_count():
     assert result.basis == ["type:PaymentError", "frame:static/js/chunk.js:submit"]
 
 
-def test_minified_names_change_per_build_and_do_not_count():
-    def build(digest: str, local: str, cls: str) -> list[Frame]:
-        url = f"https://admin.example.com/static/js/main.{digest}.js"
-        return [frame(local, url, 1, 4411), frame(f"{cls}.render", url, 1, 9120)]
+# One esbuild build of a storefront (tests/fixtures/minified), as Chromium, Firefox ESR and
+# WebKitGTK printed its faults, no source map applied. `u` is `formatMoney`, called by the price
+# tag (`j`) and by the receipt (`P`); `S` and `C` read a cart line's image and its length.
+APP = "https://shop.example.com/assets/app-G7VZBBAR.js"
+MINIFIED = {
+    "price-tag": {
+        "chromium": (
+            "Cannot read properties of undefined (reading 'toFixed')",
+            f"TypeError: Cannot read properties of undefined (reading 'toFixed')\n"
+            f"    at u ({APP}:1:25)\n    at j ({APP}:1:2148)\n"
+            f"    at Array.<anonymous> ({APP}:1:3867)\n    at {APP}:1:5778\n"
+            f"    at new Promise (<anonymous>)\n    at Z ({APP}:1:5683)",
+        ),
+        "firefox": (
+            'can\'t access property "toFixed", e is undefined',
+            f"u@{APP}:1:23\nj@{APP}:1:2148\nq<@{APP}:1:3868\nZ/<@{APP}:1:5778\nZ@{APP}:1:5683\n",
+        ),
+        "webkit": (
+            "undefined is not an object (evaluating 'e.toFixed')",
+            f"u@{APP}:1:24\nj@{APP}:1:2149\n@{APP}:1:5778\nPromise@[native code]\nZ@{APP}:1:5694",
+        ),
+    },
+    "receipt": {
+        "chromium": (
+            "Cannot read properties of undefined (reading 'toFixed')",
+            f"TypeError: Cannot read properties of undefined (reading 'toFixed')\n"
+            f"    at u ({APP}:1:25)\n    at P ({APP}:1:1610)\n"
+            f"    at Array.<anonymous> ({APP}:1:3917)\n    at {APP}:1:5778",
+        ),
+        "firefox": (
+            'can\'t access property "toFixed", e is undefined',
+            f"u@{APP}:1:23\nP@{APP}:1:1610\nq<@{APP}:1:3918\nZ/<@{APP}:1:5778\n",
+        ),
+        "webkit": (
+            "undefined is not an object (evaluating 'e.toFixed')",
+            f"u@{APP}:1:24\nP@{APP}:1:1611\n@{APP}:1:5778\nPromise@[native code]",
+        ),
+    },
+    "thumbnail": {
+        "chromium": (
+            "Cannot read properties of undefined (reading 'url')",
+            f"TypeError: Cannot read properties of undefined (reading 'url')\n"
+            f"    at S ({APP}:1:433)\n    at Array.<anonymous> ({APP}:1:3673)\n"
+            f"    at {APP}:1:5778",
+        ),
+        "firefox": (
+            'can\'t access property "url", e.product.image is undefined',
+            f"S@{APP}:1:417\nq<@{APP}:1:3674\nZ/<@{APP}:1:5778\n",
+        ),
+        "webkit": (
+            "undefined is not an object (evaluating 'e.product.image.url')",
+            f"S@{APP}:1:432\n@{APP}:1:5778\nPromise@[native code]\nZ@{APP}:1:5694",
+        ),
+    },
+    "badge": {
+        "chromium": (
+            "Cannot read properties of undefined (reading 'length')",
+            f"TypeError: Cannot read properties of undefined (reading 'length')\n"
+            f"    at C ({APP}:1:509)\n    at Array.<anonymous> ({APP}:1:3725)\n"
+            f"    at {APP}:1:5778",
+        ),
+        "firefox": (
+            'can\'t access property "length", e.lines is undefined',
+            f"C@{APP}:1:494\nq<@{APP}:1:3726\nZ/<@{APP}:1:5778\n",
+        ),
+        "webkit": (
+            "undefined is not an object (evaluating 'e.lines.length')",
+            f"C@{APP}:1:508\n@{APP}:1:5778\nPromise@[native code]\nZ@{APP}:1:5694",
+        ),
+    },
+}
 
-    a = fp.compute(
-        "TypeError",
-        "Cannot read properties of undefined (reading 's')",
-        build("3f9a2c1e", "n", "t"),
-    )
-    b = fp.compute(
-        "TypeError",
-        "Cannot read properties of undefined (reading 's')",
-        build("9b81d0f4", "Qe", "e"),
-    )
-    assert a.hash == b.hash
-    assert a.basis == [
+
+def minified(bug: str, engine: str, app: str = APP) -> fp.Fingerprint:
+    message, text = MINIFIED[bug][engine]
+    return fp.compute("TypeError", message, parse_stack(text.replace(APP, app)))
+
+
+@pytest.mark.parametrize("bug", list(MINIFIED))
+def test_a_minified_bug_is_one_group_in_every_engine(bug):
+    hashes = {minified(bug, engine).hash for engine in ("chromium", "firefox", "webkit")}
+    assert len(hashes) == 1
+
+
+def test_a_minified_throw_site_counts_its_build_its_caller_and_the_property():
+    assert minified("price-tag", "webkit").basis == [
         "type:TypeError",
-        "frame:static/js/main.js:render",
-        "message:Cannot access properties of undefined",
+        "frame:assets/app-G7VZBBAR.js:u",
+        "frame:assets/app-G7VZBBAR.js:j",
+        "message:Cannot access property toFixed of undefined",
     ]
+
+
+@pytest.mark.parametrize("engine", ["chromium", "firefox", "webkit"])
+def test_different_minified_bugs_never_merge(engine):
+    # One helper failing for two callers, and two functions whose messages differ only in the
+    # property: without the names of this build they were one group.
+    hashes = {minified(bug, engine).hash for bug in MINIFIED}
+    assert len(hashes) == len(MINIFIED)
+
+
+def test_the_same_mangled_name_in_another_build_is_another_group():
+    # `u` is whatever the next build's minifier chose it for: two builds may split, never merge.
+    other = "https://shop.example.com/assets/app-AMZTFRAE.js"
+    assert minified("price-tag", "chromium").hash != minified("price-tag", "chromium", other).hash
+
+
+def test_real_names_in_hashed_bundles_still_group_across_deploys():
+    frames = [frame("lineTotal", "https://a.example/assets/app-G7VZBBAR.js", 1, 433)]
+    after = [frame("lineTotal", "https://a.example/assets/app-AMZTFRAE.js", 1, 470)]
+    message = "Cannot read properties of undefined (reading 'price')"
+    assert fp.compute("TypeError", message, frames) == fp.compute("TypeError", message, after)
+
+
+def test_an_awaiting_caller_does_not_count_below_a_minified_throw_site():
+    # V8 and SpiderMonkey print the function that awaited; JavaScriptCore never does.
+    chrome = [frame("N", APP, 1, 768), frame("async W", APP, 1, 5994)]
+    firefox = [frame("N", APP, 1, 760), frame("async*W", APP, 1, 5994)]
+    safari = [frame("N", APP, 1, 767)]
+    message = "Cannot read properties of undefined (reading 'length')"
+    hashes = {fp.compute("TypeError", message, f).hash for f in (chrome, firefox, safari)}
+    assert len(hashes) == 1
+
+
+def test_a_name_v8_inferred_for_a_minified_closure_does_not_count():
+    # V8 prints `Array.e` for an arrow stored in an array; Firefox says `g<`, Safari nothing.
+    chrome = [frame("Array.e", APP, 1, 1834), frame("E", APP, 1, 5399)]
+    firefox = [frame("g<", APP, 1, 1801), frame("E", APP, 1, 5399)]
+    safari = [frame(None, APP, 1, 1833), frame("E", APP, 1, 5410)]
+    message = "Cannot read properties of undefined (reading 'url')"
+    hashes = {fp.compute("TypeError", message, f).hash for f in (chrome, firefox, safari)}
+    assert len(hashes) == 1
+
+
+def test_two_throw_sites_of_one_minified_error_class_stay_apart():
+    # Firefox and Safari list the class's constructor (`h`) first: its callers tell them apart.
+    a = [frame("h", APP, 1, 1104), frame("M", APP, 1, 2267)]
+    b = [frame("h", APP, 1, 1104), frame("O", APP, 1, 1837)]
+    message = "Coupon SPRING-63Z expired on 2026-02-28"
+    assert fp.compute("CouponError", message, a).hash != fp.compute("CouponError", message, b).hash
 
 
 def test_short_python_names_are_real_names():
@@ -356,6 +476,8 @@ def test_normalise_module(filename, module):
     ("name", "expected"),
     [
         ("HTMLButtonElement.onclick", "onclick"),
+        ("g<", None),  # Firefox: a closure in `g`'s initializer
+        ("g</n<", None),
         ("Foo.prototype.bar", "bar"),
         ("async fetchUser", "fetchUser"),
         ("new Foo", "Foo"),
@@ -474,25 +596,48 @@ def test_culprit():
 # Real wordings of one fault in V8 (Chrome, Edge), SpiderMonkey (Firefox) and JavaScriptCore
 # (Safari), current and older, from the engines' message sources and MDN's error reference.
 CANONICAL = {
-    ("TypeError", "Cannot access properties of undefined"): [
+    # Every current engine names the property read or written; Safari inside the expression.
+    ("TypeError", "Cannot access property price of undefined"): [
         "Cannot read properties of undefined (reading 'price')",
         "Cannot read property 'price' of undefined",
         'can\'t access property "price", e is undefined',
         'can\'t access property "price" of undefined',
         'e.prop is undefined, can\'t access property "price" of it',
-        "e is undefined",
-        "e.price is undefined",
-        "undefined has no properties",
         "undefined is not an object (evaluating 'e.price')",
-        "Cannot destructure property 'price' of 'e' as it is undefined.",
+        "undefined is not an object (evaluating 'e.cart.items[0].price')",
+        "undefined is not an object (evaluating '(e=p.cart.lines[1]).price')",
         "Uncaught TypeError: Cannot read properties of undefined (reading 'price')",
     ],
-    ("TypeError", "Cannot access properties of null"): [
+    ("TypeError", "Cannot access property textContent of null"): [
         "Cannot set properties of null (setting 'textContent')",
         "Cannot set property 'textContent' of null",
         'can\'t access property "textContent", document.getElementById(...) is null',
-        "null has no properties",
         "null is not an object (evaluating 'el.textContent = label')",
+        "null is not an object (evaluating 'n.textContent=t')",
+        "null is not an object (evaluating 'n.textContent+=t')",
+        "null is not an object (evaluating 'document.getElementById(\"x\").textContent')",
+    ],
+    ("TypeError", "Cannot access property 0 of undefined"): [
+        "Cannot read properties of undefined (reading '0')",
+        "can't access property 0, t is undefined",
+        "undefined is not an object (evaluating 't[0]')",
+    ],
+    # Wordings that do not name the property (a destructuring, Firefox before 74) join none
+    # that do: guessing could merge two bugs.
+    ("TypeError", "Cannot access properties of undefined"): [
+        "e is undefined",
+        "e.price is undefined",
+        "undefined has no properties",
+        "undefined is not an object",
+        "undefined is not an object (evaluating 'e')",
+        "Cannot destructure property 'price' of 'e' as it is undefined.",
+    ],
+    ("TypeError", "Cannot access properties of null"): [
+        "null has no properties",
+        "null is not an object (evaluating 'a.b==c')",
+    ],
+    ("TypeError", "Cannot access property <computed> of undefined"): [
+        "undefined is not an object (evaluating 'n[t]')",
     ],
     ("TypeError", "foo is not a function"): [
         "e.foo is not a function",
@@ -505,9 +650,19 @@ CANONICAL = {
         '$("#d").datepicker is not a function. (In \'$("#d").datepicker({})\', '
         "'$(\"#d\").datepicker' is undefined)",
     ],
+    # A minifier's local (the callee `t`, the receiver `n`) never counts; a property does.
     ("TypeError", "<fn> is not a function"): [
         "t is not a function",
         "(0 , r.Qe) is not a function",
+        "t is not a function. (In 't()', 't' is undefined)",
+    ],
+    ("TypeError", "toLowerCase is not a function"): [
+        "e.toLowerCase is not a function",
+        "e.toLowerCase is not a function. (In 'e.toLowerCase()', 'e.toLowerCase' is undefined)",
+    ],
+    ("TypeError", "rules[] is not a function"): [
+        "this.rules[n] is not a function",
+        "this.rules[n] is not a function. (In 'this.rules[n](t[n])', 'this.rules[n]' is undefined)",
     ],
     ("TypeError", "default is not a constructor"): [
         "r.default is not a constructor",
@@ -539,15 +694,32 @@ CANONICAL = {
         "can't access lexical declaration 'config' before initialization",
         "Cannot access uninitialized variable.",
     ],
-    ("SyntaxError", "Invalid JSON"): [
+    # Not JSON at all (an HTML error page, the string "undefined")...
+    ("SyntaxError", "Unexpected token in JSON"): [
         "Unexpected token < in JSON at position 0",
         "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON",
         '"undefined" is not valid JSON',
-        "Unexpected end of JSON input",
         "JSON.parse: unexpected character at line 1 column 1 of the JSON data",
-        "JSON.parse: unexpected end of data at line 1 column 1 of the JSON data",
         "JSON Parse error: Unrecognized token '<'",
+        'JSON Parse error: Unexpected identifier "undefined"',
+    ],
+    # ...versus JSON cut short or malformed.
+    ("SyntaxError", "Invalid JSON"): [
+        "Unexpected end of JSON input",
+        "Expected ',' or '}' after property value in JSON at position 58 (line 1 column 59)",
+        "Unexpected non-whitespace character after JSON at position 2",
+        "JSON.parse: unexpected end of data at line 1 column 1 of the JSON data",
+        "JSON.parse: end of data after property value in object at line 1 column 59 of the JSON "
+        "data",
         "JSON Parse error: Unexpected EOF",
+        "JSON Parse error: Expected '}'",
+    ],
+    ("RangeError", "Invalid count value"): [
+        "Invalid count value: -2",
+        "Invalid count value: Infinity",
+        "repeat count must be non-negative",
+        "repeat count must be less than infinity",
+        "String.prototype.repeat argument must be greater than or equal to 0 and not be Infinity",
     ],
     ("RangeError", "Invalid array length"): [
         "Invalid array length",
@@ -693,7 +865,7 @@ def test_one_bug_in_three_engines_and_two_deploys_is_one_group():
     assert chrome.basis == [
         "type:TypeError",
         "frame:assets/auth.js:getAuthHeader",
-        "message:Cannot access properties of null",
+        "message:Cannot access property token of null",
     ]
 
 

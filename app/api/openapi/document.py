@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify
 from app.api.openapi.analytics import add_analytics
 from app.api.openapi.groups import add_groups
 from app.api.openapi.parts import ERROR, ID, body, page, responses
+from app.api.openapi.sourcemaps import add_sourcemaps
 from app.api.openapi.users import add_tokens, add_users
 from app.schemas import (
     BulkTriageIn,
@@ -252,6 +253,7 @@ def build_spec() -> dict:
     add_analytics(spec, group_id, project_id)
     add_users(spec)
     add_tokens(spec)
+    add_sourcemaps(spec)
     document = spec.to_dict()
     document["security"] = [{"token": []}, {"session": []}]
     return document

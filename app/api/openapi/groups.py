@@ -3,6 +3,7 @@
 from apispec import APISpec
 
 from app.api.openapi.parts import body, page, responses
+from app.api.openapi.sourcemaps import MAPPED_FRAME
 from app.core.triage import STATUSES
 from app.groups.listing import LIST_TREND_DAYS, RATE_DAYS
 from app.groups.queries import BREAKDOWNS
@@ -97,7 +98,7 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
                     ("device", "string"),
                     ("fingerprint", "string"),
                 ),
-                "frames": {"type": "array", "items": {"type": "object"}},
+                "frames": {"type": "array", "items": MAPPED_FRAME},
                 "metadata": {"type": "object"},
                 "fingerprint_override": {
                     "type": "array",

@@ -114,3 +114,19 @@ export function formatTick(iso, spanMs, timeZone) {
   const full = formatDateTime(iso, timeZone);
   return spanMs <= 86400000 ? full.slice(11) : full.slice(5, 10);
 }
+
+const BYTE_UNITS = ["KiB", "MiB", "GiB"];
+
+/** A size in bytes: "512 B", "4.5 KiB", "120.6 KiB", "2.3 MiB"; null -> "–". */
+export function formatBytes(bytes) {
+  if (bytes === null || bytes === undefined || Number.isNaN(bytes)) return DASH;
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  let value = bytes / 1024;
+  let unit = 0;
+  // Switch units where rounding would otherwise show "1024 KiB".
+  while (value >= 1023.95 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${trim(value)} ${BYTE_UNITS[unit]}`;
+}

@@ -70,3 +70,23 @@ export function sdkSnippet(sdk, dsn, { release = "my-app@1.0.0", environment = "
   }
   throw new Error(`unknown SDK ${sdk}`);
 }
+
+/** A shell word: as is when it is plain, else single-quoted. */
+function shellWord(text) {
+  return /^[\w.@%+=:,/-]+$/.test(text) ? text : shellQuote(text);
+}
+
+/**
+ * How to upload a build's source maps to a project: with Faultline's CLI, or with sentry-cli
+ * pointed at this Faultline (debug IDs injected first, so no release is needed to match).
+ */
+export function sourcemapUploads(base, project, { release = "1.4.0", dir = "dist/" } = {}) {
+  const [name, r, d] = [project, release, dir].map(shellWord);
+  return {
+    faultline: `faultline sourcemaps upload --project ${name} --release ${r} ${d}`,
+    sentryCli: [
+      `sentry-cli sourcemaps inject ${d}`,
+      `SENTRY_AUTH_TOKEN=$FAULTLINE_TOKEN sentry-cli --url ${shellWord(base)} \\\n  sourcemaps upload --org faultline --project ${name} --release ${r} ${d}`,
+    ].join("\n"),
+  };
+}

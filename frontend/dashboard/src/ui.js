@@ -104,3 +104,8 @@ export function select(label, value, options, onchange) {
     ),
   );
 }
+
+/** A definition list of [label, value] pairs, values as text. */
+export function keyValues(pairs) {
+  return h("dl", { class: "kv" }, pairs.map(([key, value]) => [h("dt", { text: key }), h("dd", { text: String(value) })]));
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { lineChart, niceMax, sparkline } from "../src/charts.js";
 import { h } from "../src/dom.js";
 import { shellQuote, testExceptionCurl, trackerSnippet } from "../src/snippets.js";
-import { stack } from "../src/views/group.js";
+import { stack } from "../src/views/frames.js";
 
 const PAYLOAD = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>`;
 

@@ -4,7 +4,9 @@
 // with key rotation and dropped counts, and the inbox's environment filter.
 import { describe, expect, it, vi } from "vitest";
 import { SDKS, sdkSnippet } from "../src/snippets.js";
-import { codeContext, eventDetails, exceptionChain, fromSdk, groupPage, latestEvent } from "../src/views/group.js";
+import { eventDetails, exceptionChain, fromSdk, latestEvent } from "../src/views/event.js";
+import { codeContext } from "../src/views/frames.js";
+import { groupPage } from "../src/views/group.js";
 import { inbox } from "../src/views/inbox.js";
 import { droppedCard, projectSettings } from "../src/views/project.js";
 
@@ -401,6 +403,7 @@ describe("the project's SDK page", () => {
     const ctx = fakeCtx({
       "GET /projects/3": { id: 3, name: "shop-api", dsn: DSN, created_at: "2026-11-01T00:00:00Z" },
       "GET /projects/3/dropped": dropped,
+      "GET /projects/3/sourcemaps": { bundles: [] },
     });
     const page = await projectSettings(ctx, 3);
     document.body.replaceChildren(page);
@@ -429,6 +432,7 @@ describe("the project's SDK page", () => {
     const ctx = fakeCtx({
       "GET /projects/3": { id: 3, name: "shop-api", dsn: DSN, created_at: "2026-11-01T00:00:00Z" },
       "GET /projects/3/dropped": { since: "2026-10-26", items: [] },
+      "GET /projects/3/sourcemaps": { bundles: [] },
       "POST /projects/3/rotate-key": rotate,
     });
     const page = await projectSettings(ctx, 3);

@@ -1,12 +1,13 @@
-// One exception group: triage, the latest event's stack, why it was grouped, trend,
-// breakdowns, pages with their error rate, events and history.
+// One exception group: triage, trend, the latest event (./event.js, its stack ./frames.js),
+// why it was grouped, breakdowns, pages with their error rate, events and history.
 
 import { lineChart } from "../charts.js";
 import { h } from "../dom.js";
 import { formatDateTime, formatNumber, formatRate, timeAgo } from "../format.js";
 import { buildRoute, withParams } from "../state.js";
-import { breakdownTable, errorBox, toast } from "../ui.js";
+import { breakdownTable, errorBox, keyValues, toast } from "../ui.js";
 import { tabbedCard } from "./analytics.js";
+import { latestEvent } from "./event.js";
 
 const IGNORE_FOR = [
   ["3600000", "1 hour"],
@@ -67,7 +68,7 @@ export async function groupPage(ctx, groupId) {
         series: [{ name: "Events", values: group.trend.map((day) => day.count), className: "s-exceptions" }],
       }),
     ),
-    group.latest_event ? latestEvent(group.latest_event) : null,
+    group.latest_event ? latestEvent(group.latest_event, { project: group.project }) : null,
     grouping(group.grouping),
     h(
       "div",
@@ -200,258 +201,6 @@ function stateText(group) {
   if (until) return `Ignored until ${formatDateTime(until)}.`;
   if (count) return `Ignored until ${formatNumber(count)} more events.`;
   return "Ignored forever.";
-}
-
-/** Does the event carry what a Sentry SDK sends (the tracker's own reports do not)? */
-export function fromSdk(event) {
-  return Boolean(
-    (event.chain && event.chain.length) ||
-      event.sdk ||
-      event.platform ||
-      event.environment ||
-      event.level ||
-      event.logger ||
-      event.transaction ||
-      event.url ||
-      Object.keys(event.tags || {}).length ||
-      Object.keys(event.contexts || {}).length,
-  );
-}
-
-export function latestEvent(event) {
-  return fromSdk(event) ? sdkEvent(event) : trackerEvent(event);
-}
-
-/** A report of the tracker (/track/exception): message, stack, page and browser. */
-function trackerEvent(event) {
-  const details = [
-    ["Page", event.path],
-    ["Browser", [event.browser, event.browser_version].filter(Boolean).join(" ")],
-    ["OS", event.os],
-    ["Device", event.device],
-    ["Release", event.release],
-    ["Source", event.source],
-    ["Handled", event.handled ? "yes" : "no"],
-    ["Received", formatDateTime(event.received_at)],
-  ];
-  const metadata = Object.entries(event.metadata || {});
-  return h(
-    "section",
-    { class: "card" },
-    h("h2", { text: "Latest event" }),
-    h("p", { class: "message" }, h("strong", { text: event.type || "Error" }), ": ", h("span", { text: event.message || "" })),
-    stack(event.frames || []),
-    event.stack ? h("details", null, h("summary", { text: "Raw stack" }), h("pre", { class: "raw", text: event.stack })) : null,
-    keyValues(details.filter(([, value]) => value)),
-    metadata.length ? [h("h3", { text: "Metadata" }), keyValues(metadata)] : null,
-  );
-}
-
-/** An event from a Sentry SDK: the exception chain with code, and a sidebar of its details. */
-function sdkEvent(event) {
-  const chain = event.chain && event.chain.length ? event.chain : null;
-  const metadata = Object.entries(event.metadata || {});
-  return h(
-    "section",
-    { class: "card latest-event" },
-    h("h2", { text: "Latest event" }),
-    h(
-      "div",
-      { class: "event-layout" },
-      h(
-        "div",
-        { class: "event-main" },
-        chain
-          ? exceptionChain(chain)
-          : [
-              h("p", { class: "message" }, h("strong", { text: event.type || (event.level === "error" || !event.level ? "Error" : "Message") }), ": ", h("span", { text: event.message || "" })),
-              event.frames && event.frames.length ? stack(event.frames) : null,
-            ],
-        event.stack ? h("details", null, h("summary", { text: "Raw stack" }), h("pre", { class: "raw", text: event.stack })) : null,
-      ),
-      h(
-        "aside",
-        { class: "event-aside", "aria-label": "Event details" },
-        h("h3", { text: "Details" }),
-        keyValues(eventDetails(event)),
-        tagList(event.tags || {}),
-        contextList(event.contexts || {}),
-        metadata.length ? [h("h3", { text: "Metadata" }), keyValues(metadata)] : null,
-      ),
-    ),
-  );
-}
-
-/** The details table of an SDK event, the fields it has only. */
-export function eventDetails(event) {
-  const sdk = event.sdk ? [event.sdk.name, event.sdk.version].filter(Boolean).join(" ") : null;
-  const rows = [
-    ["Level", event.level],
-    ["Environment", event.environment],
-    ["Release", event.release],
-    ["Platform", event.platform],
-    ["SDK", sdk],
-    ["Transaction", event.transaction],
-    ["URL", event.url],
-    // The URL says more than its path; the tracker's reports have a path only.
-    ["Page", event.url ? null : event.path],
-    ["Logger", event.logger],
-    ["Browser", [event.browser, event.browser_version].filter(Boolean).join(" ")],
-    ["OS", event.os],
-    ["Device", event.device],
-    ["Source", event.source],
-    ["Handled", event.handled === null || event.handled === undefined ? null : event.handled ? "yes" : "no"],
-    ["Received", formatDateTime(event.received_at)],
-  ];
-  return rows.filter(([, value]) => value !== null && value !== undefined && value !== "");
-}
-
-function tagList(tags) {
-  const pairs = Object.entries(tags);
-  if (!pairs.length) return null;
-  return [
-    h("h3", { text: "Tags" }),
-    h(
-      "ul",
-      { class: "tags", "aria-label": "Tags" },
-      pairs.map(([key, value]) => h("li", { class: "tag" }, h("span", { class: "tag-k", text: key }), h("span", { class: "tag-v", text: String(value) }))),
-    ),
-  ];
-}
-
-const CONTEXT_NAMES = { browser: "Browser", os: "Operating system", runtime: "Runtime", device: "Device", app: "App", culture: "Culture", cloud_resource: "Cloud", trace: "Trace" };
-
-function contextList(contexts) {
-  const entries = Object.entries(contexts).filter(([, values]) => values && typeof values === "object" && Object.keys(values).length);
-  if (!entries.length) return null;
-  return [
-    h("h3", { text: "Contexts" }),
-    entries.map(([name, values]) =>
-      h(
-        "div",
-        { class: "context" },
-        h("h4", { text: CONTEXT_NAMES[name] || name }),
-        // Sentry repeats the context's class in "type": the heading says it already.
-        keyValues(Object.entries(values).filter(([key, value]) => !(key === "type" && value === name)).map(([key, value]) => [key, show(value)])),
-      ),
-    ),
-  ];
-}
-
-function show(value) {
-  return value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
-/**
- * The chain of exceptions as Sentry orders it: causes first, the one raised last. Each with
- * its frames (most recent call first) and code.
- */
-export function exceptionChain(chain) {
-  const many = chain.length > 1;
-  return h(
-    "div",
-    { class: "chain" },
-    many
-      ? h("p", { class: "muted chain-note", text: `${chain.length} chained exceptions, causes first: each one caused the next, and the last was raised. Frames: most recent call first.` })
-      : null,
-    h(
-      "ol",
-      { class: "chain-list" },
-      chain.map((entry, i) => {
-        const raised = i === chain.length - 1;
-        return h(
-          "li",
-          { class: raised ? "exc raised" : "exc cause" },
-          h(
-            "div",
-            { class: "exc-head" },
-            many ? h("span", { class: raised ? "badge raised" : "badge cause", text: raised ? "raised" : "caused by" }) : null,
-            h("p", { class: "message" }, h("strong", { text: entry.type || "Error" }), entry.value ? [": ", h("span", { text: entry.value })] : null),
-            entry.module ? h("span", { class: "muted exc-module", text: entry.module }) : null,
-            mechanism(entry.mechanism),
-          ),
-          entry.frames && entry.frames.length ? stack(entry.frames) : h("p", { class: "muted", text: "The SDK sent no stack trace for this exception." }),
-        );
-      }),
-    ),
-  );
-}
-
-function mechanism(info) {
-  if (!info) return null;
-  const handled = info.handled === false ? h("span", { class: "pill bad", text: "unhandled" }) : info.handled === true ? h("span", { class: "pill", text: "handled" }) : null;
-  return h("span", { class: "mechanism" }, handled, info.type ? h("span", { class: "muted", title: "mechanism: how the SDK caught it", text: ` ${info.type}` }) : null);
-}
-
-/**
- * The frames innermost first, as reported. In-app frames are shown; each run of other
- * frames (libraries, the browser) folds into one <details> line.
- */
-export function stack(frames) {
-  if (!frames.length) return h("p", { class: "muted", text: "No frames could be parsed from this stack." });
-  const list = h("ol", { class: "frames" });
-  let run = [];
-  const flush = () => {
-    if (!run.length) return;
-    const folded = run;
-    run = [];
-    list.append(
-      h(
-        "li",
-        { class: "frame-run" },
-        h("details", null, h("summary", { text: `${folded.length} other frame${folded.length > 1 ? "s" : ""}` }), h("ol", { class: "frames" }, folded.map((frame) => frameItem(frame)))),
-      ),
-    );
-  };
-  for (const frame of frames) {
-    if (frame.in_app) {
-      flush();
-      list.append(frameItem(frame));
-    } else {
-      run.push(frame);
-    }
-  }
-  flush();
-  return list;
-}
-
-function frameItem(frame) {
-  const where = [frame.filename || frame.abs_path || frame.module || "(unknown file)", frame.lineno, frame.colno].filter((part) => part !== null && part !== undefined).join(":");
-  const head = [
-    h("span", { class: "fn", text: frame.function || "(anonymous)" }),
-    h("span", { class: "at muted", text: " at " }),
-    h("span", { class: "file", title: frame.abs_path && frame.abs_path !== frame.filename ? frame.abs_path : null, text: where }),
-  ];
-  const className = frame.in_app ? "frame in-app" : "frame";
-  if (typeof frame.context_line !== "string") return h("li", { class: className }, head);
-  // Code open for the app's own frames, folded for libraries'.
-  return h("li", { class: `${className} with-code` }, h("details", { open: Boolean(frame.in_app) }, h("summary", null, head), codeContext(frame)));
-}
-
-/** The lines around a frame's line, numbered, its own line marked. */
-export function codeContext(frame) {
-  const pre = Array.isArray(frame.pre_context) ? frame.pre_context : [];
-  const post = Array.isArray(frame.post_context) ? frame.post_context : [];
-  const numbered = Number.isInteger(frame.lineno);
-  const first = numbered ? frame.lineno - pre.length : null;
-  const lines = [...pre, frame.context_line, ...post];
-  return h(
-    "div",
-    { class: "code", role: "region", "aria-label": `Code around line ${frame.lineno ?? "?"}` },
-    lines.map((text, i) => {
-      const current = i === pre.length;
-      return h(
-        "div",
-        { class: current ? "line current" : "line", "aria-current": current ? "true" : null },
-        h("span", { class: "ln", "aria-hidden": "true", text: numbered ? String(first + i) : "" }),
-        h("code", { class: "src", text: String(text ?? "") }),
-      );
-    }),
-  );
-}
-
-function keyValues(pairs) {
-  return h("dl", { class: "kv" }, pairs.map(([key, value]) => [h("dt", { text: key }), h("dd", { text: String(value) })]));
 }
 
 function grouping(info) {

@@ -83,7 +83,7 @@ function projectItem(ctx, project, projects, pixels) {
       rename,
       h("button", { type: "submit", class: "secondary", text: "Rename" }),
     ),
-    h("p", { class: "muted" }, "DSN for SDKs speaking the Sentry protocol (", h("a", { href: buildRoute(["projects", String(project.id), "settings"]), text: "setup code, key rotation, dropped data" }), "):"),
+    h("p", { class: "muted" }, "DSN for SDKs speaking the Sentry protocol (", h("a", { href: buildRoute(["projects", String(project.id), "settings"]), text: "setup code, key rotation, source maps, dropped data" }), "):"),
     copyable(project.dsn),
     pixelsBlock(ctx, project, pixels),
     h("div", { class: "inline danger-zone" }, h("button", { type: "button", class: "danger", text: "Delete project", onclick: remove }), moveTo),

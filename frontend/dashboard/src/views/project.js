@@ -1,11 +1,12 @@
-// A project's SDK settings: its DSN, setup code for the Sentry SDKs, key rotation, and what
-// Faultline accepted from them but did not store (dropped counts).
+// A project's SDK settings: its DSN, setup code for the Sentry SDKs, key rotation, its source
+// maps (./sourcemaps.js), and what Faultline accepted from the SDKs but did not store.
 
 import { h, replace } from "../dom.js";
 import { SDKS, sdkSnippet } from "../snippets.js";
 import { buildRoute } from "../state.js";
 import { rovingTabs } from "../tabs.js";
 import { copyable, errorBox, toast } from "../ui.js";
+import { loadBundles, sourcemapsCard } from "./sourcemaps.js";
 
 export const DROPPED_DAYS = 30;
 // Exact counts: a few numbers that someone compares with what their SDKs sent.
@@ -35,12 +36,18 @@ const REASONS = {
 };
 
 export async function projectSettings(ctx, projectId) {
-  const [project, dropped] = await Promise.all([
+  const [project, dropped, bundles] = await Promise.all([
     ctx.api.get(`/projects/${projectId}`),
     ctx.api.get(`/projects/${projectId}/dropped`, { days: DROPPED_DAYS }).catch((error) => error),
+    loadBundles(ctx, projectId),
   ]);
+  // A rotated key changes the DSN everywhere it shows: both parts render again with it.
   const keys = h("div", { class: "sdk-keys" });
-  const show = (current, rotated) => replace(keys, dsnCard(current, rotated), snippetsCard(current), rotateCard(ctx, current, show));
+  const rotation = h("div");
+  const show = (current, rotated) => {
+    replace(keys, dsnCard(current, rotated), snippetsCard(current));
+    replace(rotation, rotateCard(ctx, current, show));
+  };
   show(project, false);
   return h(
     "div",
@@ -48,6 +55,8 @@ export async function projectSettings(ctx, projectId) {
     h("p", { class: "crumbs" }, h("a", { href: buildRoute(["projects", String(project.id)]), text: `← ${project.name}` })),
     h("div", { class: "page-head" }, h("h1", { text: `${project.name}: SDK setup` })),
     keys,
+    sourcemapsCard(ctx, project, bundles),
+    rotation,
     droppedCard(dropped),
   );
 }

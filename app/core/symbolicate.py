@@ -1,0 +1,174 @@
+"""Minified frames mapped to their original file, line and function before grouping.
+
+A stored frame keeps its minified position and gains `mapped`, `original` (file, line, column,
+function), `context` (code around the line), `map` (which upload explained it and how it was
+found) or `unmapped_reason`, so the group page can show both and say why a frame stayed
+minified. Grouping reads the original (see `Frame.from_dict`).
+"""
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from app.core import fingerprint as fp
+from app.core.frames import Frame
+from app.core.pipeline import ExceptionRecord
+from app.core.sourcemap import (
+    BROKEN_MAP,
+    NO_FILE,
+    NO_POSITION,
+    NO_SOURCES_CONTENT,
+    NOT_SYMBOLICATED,
+    REASONS,
+    LoadedMap,
+    Original,
+)
+
+# How a frame's script was matched to its map, in the order they are tried.
+BY_DEBUG_ID = "debug_id"
+BY_RELEASE_URL = "release_url"
+BY_FILE_NAME = "file_name"
+
+
+@dataclass(frozen=True)
+class MapRef:
+    """Which stored map explained a frame, and how it was found."""
+
+    file_id: int
+    bundle_id: int
+    name: str
+    matched_by: str
+
+
+# (script URL, its debug ID) -> the map for that script, or a reason code (NO_MAP, BROKEN_MAP).
+Locate = Callable[[str, str | None], "tuple[LoadedMap, MapRef] | str"]
+
+
+def symbolicate(
+    frames: list[Frame], locate: Locate, debug_ids: dict[str, str] | None = None
+) -> tuple[list[dict], set[int]]:
+    """Frames (innermost first) as stored dicts with their original positions where a map
+    explains them, and the ids of the maps used. `debug_ids` maps script URLs to the debug
+    IDs the page or SDK reported; each frame keeps its own, so a map uploaded later finds it."""
+    stored: list[dict] = []
+    used: set[int] = set()
+    debug_ids = debug_ids or {}
+    for index, frame in enumerate(frames):
+        data = frame.to_dict()
+        debug_id = debug_ids.get(frame.filename) if frame.filename else None
+        if debug_id:
+            data["debug_id"] = debug_id
+        caller = frames[index + 1] if index + 1 < len(frames) else None
+        outcome = _map_frame(frame, caller, debug_id, locate)
+        if isinstance(outcome, str):
+            data["mapped"] = False
+            data["unmapped_reason"] = outcome
+        else:
+            original, ref, has_code = outcome
+            used.add(ref.file_id)
+            data["mapped"] = True
+            data["original"] = {
+                "file": original.file,
+                "line": original.line,
+                "column": original.column,
+                # None when the original code is anonymous there: never the mangled name.
+                "function": original.function,
+            }
+            data["in_app"] = frame.in_app and "/node_modules/" not in original.file
+            if index > 0 and is_tail_call(original.context_line, original.column):
+                data["tail_call"] = True
+            if original.context_line is not None:
+                data["context"] = {
+                    "pre": list(original.pre_context),
+                    "line": original.context_line,
+                    "post": list(original.post_context),
+                }
+            data["map"] = {
+                "file_id": ref.file_id,
+                "bundle_id": ref.bundle_id,
+                "name": ref.name,
+                "matched_by": ref.matched_by,
+            }
+            if not has_code:
+                data["map_note"] = NO_SOURCES_CONTENT
+        stored.append(data)
+    return stored, used
+
+
+_CALLEE_RE = re.compile(r"(?:[\w$]+\s*\??\.\s*)*[\w$]*$")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_tail_call(line: str | None, column: int) -> bool:
+    """Whether the call at a 1-based column of an original line is the function's last act
+    (`return f(x)`, an arrow's body `() => f(x)`): engines with proper tail calls drop the
+    calling frame, so it must not decide the group."""
+    if not line or column < 1 or line[column - 1 :].startswith("new "):
+        return False  # `return new X()` constructs: no engine drops that frame
+    head = _CALLEE_RE.sub("", line[: column - 1]).rstrip()
+    return head.endswith("=>") or re.search(r"(?:^|[^\w$])return$", head) is not None
+
+
+def _map_frame(frame: Frame, caller: Frame | None, debug_id: str | None, locate: Locate):
+    if not frame.filename:
+        return NO_FILE
+    if frame.lineno is None or frame.colno is None:
+        return NO_POSITION
+    located = locate(frame.filename, debug_id)
+    if isinstance(located, str):
+        return located
+    loaded, ref = located
+    call_site = None
+    if caller is not None and caller.filename == frame.filename and caller.lineno and caller.colno:
+        call_site = (caller.lineno, caller.colno)
+    try:
+        original = loaded.lookup(frame.lineno, frame.colno, call_site)
+    except Exception:  # a stored map symbolic chokes on must not fail the ingest
+        return BROKEN_MAP
+    if isinstance(original, Original):
+        return original, ref, loaded.has_sources_content
+    return original
+
+
+def frame_view(data: dict) -> dict:
+    """A stored frame as the API shows it: `mapped` always, and the words for a reason code."""
+    if data.get("mapped"):
+        return data
+    reason = data.get("unmapped_reason") or NOT_SYMBOLICATED
+    return {
+        **data,
+        "mapped": False,
+        "unmapped_reason": reason,
+        "unmapped_detail": REASONS.get(reason),
+    }
+
+
+def needs_map(frames: list[dict]) -> set[str]:
+    """Script URLs of a stored event's frames that found no map: what a late upload may fix."""
+    return {
+        f["filename"]
+        for f in frames
+        if f.get("mapped") is False and f.get("unmapped_reason") == "no_map" and f.get("filename")
+    }
+
+
+def apply_maps(record: ExceptionRecord, locate: Locate) -> ExceptionRecord:
+    """The record with its frames mapped and, when a map explained any, grouped by the
+    original files and functions (the fingerprint, title and culprit computed again)."""
+    frames = [Frame.from_dict(data) for data in record.frames]
+    stored, used = symbolicate(frames, locate, record.debug_ids)
+    if not used:
+        return replace(record, frames=stored)
+    grouping = [Frame.from_dict(data) for data in stored]
+    message = record.message_template or record.message
+    fingerprint = fp.compute(record.exc_type, message, grouping, record.fingerprint_override)
+    return replace(
+        record,
+        frames=stored,
+        fingerprint=fingerprint.hash,
+        fingerprint_version=fingerprint.version,
+        fingerprint_basis=fingerprint.basis,
+        culprit=fp.culprit(grouping),
+        maps_used=frozenset(used),
+    )

@@ -1,0 +1,1 @@
+"""Source maps: uploads, the lookups ingest makes, and mapping events stored before their map."""
