@@ -122,7 +122,8 @@ def report(index: int, rng: random.Random) -> tuple[bytes, str]:
     area, page = AREAS[bug // len(KINDS)][:2]
     exc_type, v8_text, gecko_text = KINDS[bug % len(KINDS)]
     message = (gecko_text if style == "gecko" and gecko_text else v8_text).format(
-        prop=rng.choice(("id", "price", "variants", "length")),
+        # The property read is part of the bug (engines agree on it): fixed per area.
+        prop=("id", "price", "variants", "length")[bug // len(KINDS) % 4],
         n=rng.randrange(1, 99999),
         status=rng.choice((500, 502, 503, 504)),
         area=area,

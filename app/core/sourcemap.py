@@ -105,10 +105,14 @@ def check_map(data: bytes) -> MapFacts:
     )
 
 
+# symbolic's source index of a one-field segment: generated code that comes from no source.
+NO_SOURCE = 0xFFFFFFFF
+
+
 def _references_missing_source(view: SourceMapView, count: int) -> bool:
     # symbolic keeps tokens whose source index is past the list; a lookup would then name no
     # file. Checking every token costs one pass at upload, never at ingest.
-    return any(token.src_id is not None and token.src_id >= count for token in view)
+    return any(t.src_id is not None and t.src_id != NO_SOURCE and t.src_id >= count for t in view)
 
 
 def normalise_debug_id(value: str) -> str | None:

@@ -97,6 +97,8 @@ def symbolicate(
 
 
 _CALLEE_RE = re.compile(r"(?:[\w$]+\s*\??\.\s*)*[\w$]*$")
+_CALLEE_AHEAD_RE = re.compile(r"[\w$]*(?:\s*\??\.\s*[\w$]+)*\s*")
+_ENDS_EXPRESSION = (";", "}", ")", ",", ":", "//")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,7 +109,25 @@ def is_tail_call(line: str | None, column: int) -> bool:
     if not line or column < 1 or line[column - 1 :].startswith("new "):
         return False  # `return new X()` constructs: no engine drops that frame
     head = _CALLEE_RE.sub("", line[: column - 1]).rstrip()
-    return head.endswith("=>") or re.search(r"(?:^|[^\w$])return$", head) is not None
+    if not (head.endswith("=>") or re.search(r"(?:^|[^\w$])return$", head)):
+        return False
+    return _call_ends_expression(line, column - 1)
+
+
+def _call_ends_expression(line: str, start: int) -> bool:
+    """Whether nothing uses the result of the call at `start` (`return f(x) + 1` does): past
+    the callee and its balanced arguments only the end of the expression may follow. A call
+    whose arguments run past this line counts as ending it."""
+    at = _CALLEE_AHEAD_RE.match(line, start).end()
+    if at >= len(line) or line[at] != "(":
+        return True
+    depth = 0
+    for index in range(at, len(line)):
+        depth += (line[index] == "(") - (line[index] == ")")
+        if depth == 0:
+            rest = line[index + 1 :].strip()
+            return not rest or rest.startswith(_ENDS_EXPRESSION)
+    return True
 
 
 def _map_frame(frame: Frame, caller: Frame | None, debug_id: str | None, locate: Locate):

@@ -85,8 +85,14 @@ def _remap(resolver, conn, project_id: int, release, frames: list[dict]) -> list
     minified = [Frame.from_dict({k: v for k, v in f.items() if k != "original"}) for f in frames]
     debug_ids = {f["filename"]: f["debug_id"] for f in frames if f.get("debug_id")}
     locate = resolver.locator(project_id, release, conn)
-    stored, used = symbolicate(minified, locate, debug_ids)
-    return stored if used else None
+    stored, _used = symbolicate(minified, locate, debug_ids)
+    # Only a frame that had no map and has one now counts: another upload must not rewrite
+    # events whose other scripts (a CDN's jQuery) stay unmapped.
+    newly = any(
+        old.get("unmapped_reason") == NO_MAP and new.get("mapped")
+        for old, new in zip(frames, stored, strict=True)
+    )
+    return stored if newly else None
 
 
 def _move(session: Session, project_id: int, group_id: int, key: str, events, now) -> int:
@@ -96,6 +102,8 @@ def _move(session: Session, project_id: int, group_id: int, key: str, events, no
     basis, culprit = events[0][2], events[0][3]
     stored = session.scalar(select(func.count()).where(ExceptionEvent.group_id == group_id))
     owner = owner_of(session, project_id, key)
+    if owner == group_id:
+        return 0  # the key already routes here (a pointer row): only the frames changed
     whole = stored == len(events)
     if owner is None and whole:
         old = group.fingerprint

@@ -65,15 +65,19 @@ class MapResolver:
         self._projects: dict[str, tuple[int | None, float]] = {}
 
     def project_of_source(self, source_key: str) -> int | None:
-        """The project a page-borne report's source belongs to, if registered (cached 30 s)."""
+        """The project a page-borne report's source belongs to, if registered (cached 30 s,
+        a miss 1 s)."""
         entry = self._projects.get(source_key)
         if entry is not None and entry[1] > time.monotonic():
             return entry[0]
         with self.engine.connect() as conn:
             project_id = conn.scalar(select(Source.project_id).where(Source.key == source_key))
+        # A miss is kept a second only: a site's first report registers it, and the reports
+        # after its first upload must find that project (this process forgets misses then).
         if len(self._projects) > 10_000:
             self._projects.clear()
-        self._projects[source_key] = (project_id, time.monotonic() + 30.0)
+        ttl = 30.0 if project_id is not None else 1.0
+        self._projects[source_key] = (project_id, time.monotonic() + ttl)
         return project_id
 
     def has_maps(self, project_id: int) -> bool:
@@ -103,6 +107,9 @@ class MapResolver:
         """Drop a project's index at once (after an upload or delete in this process)."""
         with self._lock:
             self._indexes.pop(project_id, None)
+            misses = [key for key, (found, _) in self._projects.items() if found is None]
+            for key in misses:
+                self._projects.pop(key, None)
 
     @staticmethod
     def _find(index: MapIndex, filename: str, debug_id: str | None, release: str | None):
