@@ -19,11 +19,48 @@ ESBUILD = ROOT / "tests" / "clients" / "node_modules" / ".bin" / "esbuild"
 ORIGIN = "https://shop.example.com"
 FRAMES = 12
 # One property per bug: the message tells bugs apart where random positions share functions.
-PROPERTIES = (
-    "id price qty sku url title image alt name email total tax currency code label items "
-    "length value slug rating author text count limit offset page next prev token locale "
-    "zone street city country phone size color stock weight brand"
-).split()
+PROPERTIES = [
+    "id",
+    "price",
+    "qty",
+    "sku",
+    "url",
+    "title",
+    "image",
+    "alt",
+    "name",
+    "email",
+    "total",
+    "tax",
+    "currency",
+    "code",
+    "label",
+    "items",
+    "length",
+    "value",
+    "slug",
+    "rating",
+    "author",
+    "text",
+    "count",
+    "limit",
+    "offset",
+    "page",
+    "next",
+    "prev",
+    "token",
+    "locale",
+    "zone",
+    "street",
+    "city",
+    "country",
+    "phone",
+    "size",
+    "color",
+    "stock",
+    "weight",
+    "brand",
+]
 
 
 def build_files() -> tuple[str, bytes, bytes]:

@@ -12,7 +12,7 @@ import { build } from "esbuild";
 const ENTRY = fileURLToPath(new URL("src/index.js", import.meta.url));
 const OUT = fileURLToPath(new URL("../../app/static/tracker.js", import.meta.url));
 // Bytes of zlib's gzip at level 9, for everything: page views, events and error capture.
-const BUDGET_GZIP = 1600;
+const BUDGET_GZIP = 1650;
 
 const check = process.argv.includes("--check");
 const result = await build({

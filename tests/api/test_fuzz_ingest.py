@@ -53,6 +53,11 @@ reports = st.fixed_dictionaries(
         "v": values,
         "fp": values,
         "d": values,
+        # window._sentryDebugIds as a page may hold it, or anything else
+        "di": st.one_of(
+            values,
+            st.dictionaries(st.one_of(stacks, urls, st.text(max_size=80)), values, max_size=8),
+        ),
         "extra": values,
     },
 )

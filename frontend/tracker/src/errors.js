@@ -1,14 +1,12 @@
 // Exceptions: automatic capture of unhandled errors and rejections, and manual reports.
 
 import { src } from "./config.js";
+import { MAX_REPORTS, MAX_STACK } from "./limits.js";
 import { view } from "./pageviews.js";
 import { flatten, scrub } from "./scrub.js";
 import { post } from "./transport.js";
 import { on } from "./util.js";
 
-const MAX_REPORTS = 25; // per page: an error storm must not become a request storm
-// The whole body must fit the server's 16 KiB cap with message and metadata beside the stack.
-const MAX_STACK = 8e3;
 const seen = new Set(); // signatures already sent: type, message and top frame
 
 /**
@@ -39,6 +37,19 @@ export function report(error, handled, meta) {
     s: scrub(s).slice(0, MAX_STACK),
     h: handled,
     d: flatten(meta),
+    // sentry-cli's `sourcemaps inject` files each script's debug ID in window._sentryDebugIds
+    // under an Error stack taken in that script. Sent keyed by the script's URL, scrubbed like
+    // the stack, and only for the scripts this stack names: the server finds their maps by ID,
+    // and the body keeps under its cap however many scripts the page has.
+    // A key's URL is its first `url:line:column`, after `at `, `(` or `@`: a URL with `@` in
+    // its path (`pkg@1.2`) is cut there and then names no frame on the server. A key without
+    // a position (Error.stackTraceLimit = 0) has no URL: `url &&`, or "null" is looked for.
+    // (Written inline rather than as a const before the post, which would keep the early
+    // return above from folding into one expression: 8 B of gzip.)
+    di: flatten(
+      window._sentryDebugIds,
+      (trace, url = trace.match(/[^\s(@]+(?=:\d+:)/)) => url && s.includes(url) && scrub(url),
+    ),
   });
 }
 

@@ -3,7 +3,7 @@
 import { hashRouting } from "./config.js";
 import { pageUrl } from "./scrub.js";
 import { post, request } from "./transport.js";
-import { newId, noop, on, safe } from "./util.js";
+import { newId, noop, now, on, safe } from "./util.js";
 
 /**
  * What every report carries, shared with the other modules: `b` the current view's beacon id,
@@ -14,7 +14,6 @@ export const view = {};
 let path, since, spent, unloaded;
 let referrer = document.referrer;
 
-const now = () => Date.now();
 const hidden = () => document.hidden;
 // With hash routing, `/#/users` is the page `/users`: the fragment itself is never sent.
 const here = () => (hashRouting && /^#!?(\/[^?]*)/.exec(location.hash)?.[1]) || location.pathname;

@@ -23,9 +23,18 @@ export const pageUrl = (
   utm = location.search.match(/\butm_(source|medium|campaign)=[^&]*/g),
 ) => location.origin + path + (utm ? "?" + utm.join("&") : "");
 
-/** Metadata as a flat string-to-string map: null and undefined values are skipped. */
-export const flatten = (data) => {
+/**
+ * Metadata as a flat string-to-string map: null and undefined values are skipped. `nameOf`
+ * gives an entry's name in the map, or a falsy value to skip the entry; by default its key.
+ * A name is a one-element array, as String#match returns one, and is used as a key by its
+ * text: a key "" stays truthy, and a match serves as it is (3 B of gzip less than names as
+ * strings with `false` to skip).
+ */
+export const flatten = (data, nameOf = (key) => [key]) => {
   const flat = {};
-  for (const key in data) if (data[key] != null) flat[key] = scrub(data[key]);
+  let name;
+  for (const key in data) {
+    if (data[key] != null && (name = nameOf(key))) flat[name] = scrub(data[key]);
+  }
   return flat;
 };

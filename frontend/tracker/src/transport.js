@@ -3,11 +3,9 @@
 // than kept in memory or kept alive with the page.
 
 import { api } from "./config.js";
-import { noop } from "./util.js";
+import { BACKOFF_S } from "./limits.js";
+import { noop, now } from "./util.js";
 
-// Fallback wait when a 429's Retry-After cannot be read (a cross-origin response shows it to
-// scripts only when the server exposes it).
-const BACKOFF_S = 60;
 let until = 0; // after a 429, nothing is sent before this time (ms)
 
 /**
@@ -15,11 +13,11 @@ let until = 0; // after a 429, nothing is sent before this time (ms)
  * mode sends no cookies to another origin (sendBeacon, for its part, cannot be told not to).
  */
 export const request = (path, init) =>
-  Date.now() < until
+  now() < until
     ? Promise.reject()
     : fetch(api + path, init).then((response) => {
         if (response.status == 429) {
-          until = Date.now() + 1e3 * (+response.headers.get("Retry-After") || BACKOFF_S);
+          until = now() + 1e3 * (+response.headers.get("Retry-After") || BACKOFF_S);
         }
         return response.text();
       });
@@ -30,6 +28,6 @@ export const request = (path, init) =>
  */
 export function post(path, body, beacon) {
   body = JSON.stringify(body);
-  (beacon && Date.now() >= until && navigator.sendBeacon?.(api + path, body)) ||
+  (beacon && now() >= until && navigator.sendBeacon?.(api + path, body)) ||
     request(path, { method: "POST", body, keepalive: true }).catch(noop);
 }

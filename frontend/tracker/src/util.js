@@ -2,6 +2,9 @@
 
 export const noop = () => {};
 
+/** The time in ms. */
+export const now = () => Date.now();
+
 /** `fn` with every exception swallowed (and its result dropped): the page must never see one. */
 export const safe =
   (fn) =>

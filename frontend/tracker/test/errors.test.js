@@ -44,6 +44,7 @@ describe("automatic capture", () => {
       h: false,
       v: "2.4.1",
       d: {},
+      di: {},
     });
     expect(sent.find((r) => r.path == "/track/exception")).toMatchObject({
       via: "fetch",

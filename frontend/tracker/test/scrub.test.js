@@ -75,4 +75,13 @@ describe("flatten", () => {
     });
     expect(flatten(undefined)).toEqual({});
   });
+
+  test("every key is kept as it is, the empty one too", () => {
+    expect(flatten({ "": "blank", "order id": 7 })).toEqual({ "": "blank", "order id": "7" });
+  });
+
+  test("nameOf renames entries, and a falsy name skips one", () => {
+    const nameOf = (key) => key != "skip" && [key.toUpperCase()];
+    expect(flatten({ a: 1, skip: 2 }, nameOf)).toEqual({ A: "1" });
+  });
 });
