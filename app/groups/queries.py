@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core.symbolicate import frame_view
+from app.core.symbolicate import MAPPED_PLATFORMS, frame_view
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay, GroupTransition, Source
 from app.paging import decode_cursor, encode_cursor, iso
 
@@ -153,7 +153,7 @@ def event_dict(session: Session, event: ExceptionEvent) -> dict:
         "type": event.exc_type,
         "message": event.message,
         "stack": event.stack,
-        "frames": [frame_view(frame) for frame in event.frames],
+        "frames": [frame_view(f, event.platform in MAPPED_PLATFORMS) for f in event.frames],
         "handled": event.handled,
         "release": event.release,
         "source": source.key if source else None,

@@ -1,7 +1,9 @@
 """Maps that arrive late: events stored before their map are mapped when it is uploaded, and
 moved onto the mapped fingerprint (in Sentry they stay minified).
 
-Only events within retention are looked at, and only those with a frame that found no map.
+Only events within retention are looked at, and only those with a frame that found no map (or
+was stored unlooked-up, its project having no maps then).
+
 Per old group and new key: a group whose every stored event moves to a key nobody owns is
 re-keyed in place (its triage and history stay) with a pointer row for the old key, the way
 `faultline regroup` keeps old keys routing; a group that moves wholly onto another group's
@@ -11,13 +13,13 @@ key is merged into it; a part of a group moves to the key's group, new or existi
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core import fingerprint as fp
 from app.core.frames import Frame
 from app.core.sourcemap import NO_MAP
-from app.core.symbolicate import symbolicate
+from app.core.symbolicate import MAPPED_PLATFORMS, awaits_map, symbolicate
 from app.groups.regroup import owner_of, pointer_row
 from app.groups.triage import merge_groups
 from app.models import ExceptionEvent, ExceptionGroup, GroupDay
@@ -52,7 +54,15 @@ def remap_after_upload(
                 ExceptionEvent.project_id == project_id,
                 ExceptionEvent.received_at >= since,
                 ExceptionEvent.id > last_id,
-                cast(ExceptionEvent.frames, Text).like(f"%{NO_MAP}%"),
+                or_(
+                    ExceptionEvent.platform.is_(None),
+                    ExceptionEvent.platform.in_([p for p in MAPPED_PLATFORMS if p]),
+                ),
+                # A frame that found no map, or one stored unlooked-up (no maps back then).
+                or_(
+                    cast(ExceptionEvent.frames, Text).like(f"%{NO_MAP}%"),
+                    cast(ExceptionEvent.frames, Text).not_like('%"mapped"%'),
+                ),
             )
             .order_by(ExceptionEvent.id)
             .limit(BATCH)
@@ -80,7 +90,7 @@ def remap_after_upload(
 
 def _remap(resolver, conn, project_id: int, release, frames: list[dict]) -> list[dict] | None:
     """The event's frames mapped again, or None when no new map explains any of them."""
-    if not any(f.get("unmapped_reason") == NO_MAP for f in frames):
+    if not any(awaits_map(f) for f in frames):
         return None
     minified = [Frame.from_dict({k: v for k, v in f.items() if k != "original"}) for f in frames]
     debug_ids = {f["filename"]: f["debug_id"] for f in frames if f.get("debug_id")}
@@ -89,8 +99,7 @@ def _remap(resolver, conn, project_id: int, release, frames: list[dict]) -> list
     # Only a frame that had no map and has one now counts: another upload must not rewrite
     # events whose other scripts (a CDN's jQuery) stay unmapped.
     newly = any(
-        old.get("unmapped_reason") == NO_MAP and new.get("mapped")
-        for old, new in zip(frames, stored, strict=True)
+        awaits_map(old) and new.get("mapped") for old, new in zip(frames, stored, strict=True)
     )
     return stored if newly else None
 

@@ -33,6 +33,8 @@ class MapIndex:
     by_name: dict[str, list[tuple[int, int, str, str | None]]] = field(default_factory=dict)
     # (bundle id, script name) -> file id of the minified script uploaded beside a map
     sources: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (script URL, debug ID, release) -> what _find answered: the same scripts recur.
+    found: dict[tuple, tuple | None] = field(default_factory=dict)
     checked_at: float = 0.0
 
 
@@ -92,7 +94,13 @@ class MapResolver:
         index = self._index(project_id, conn)
 
         def locate(filename: str, debug_id: str | None):
-            found = self._find(index, filename, debug_id, release)
+            key = (filename, debug_id, release)
+            if key in index.found:
+                found = index.found[key]
+            else:
+                found = self._find(index, filename, debug_id, release)
+                if len(index.found) < 10_000:
+                    index.found[key] = found
             if found is None:
                 return NO_MAP
             file_id, bundle_id, name, how = found
