@@ -14,6 +14,10 @@ from app.core.sourcemap_files import MINIFIED_SOURCE, SOURCE_MAP, Artifact
 MAX_ENTRIES = 10_000
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 SCRIPT_TYPES = ("minified_source", "source")
+# What sentry-cli writes (deflate) and what Python unzips; anything else is refused by name.
+READABLE = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
 
 
 class BundleError(ValueError):
@@ -61,11 +65,13 @@ class _Reader:
     def read(self, path: str, limit: int | None = None) -> bytes:
         cap = min(self.left, limit or self.each)
         try:
+            if self.archive.getinfo(path).compress_type not in READABLE:
+                raise BundleError(f"{path} is compressed with a method Faultline cannot unzip")
             with self.archive.open(path) as entry:
                 content = entry.read(cap + 1)
         except KeyError:
             raise BundleError(f"{path} is in the manifest, not in the archive") from None
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise BundleError(f"{path} cannot be unzipped: {exc}") from None
         if len(content) > self.left:
             raise BundleError(f"the files unzip to more than {self.total} bytes")

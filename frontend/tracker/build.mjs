@@ -28,7 +28,11 @@ const result = await build({
   charset: "utf8",
   write: false,
 });
-const code = Buffer.from(result.outputFiles[0].contents);
+// esbuild puts the banner and footer on lines of their own: three newlines the file can do
+// without (2 B of gzip, which the budget needs).
+const code = Buffer.from(
+  result.outputFiles[0].text.replace(/^try\{\n/, "try{").replace(/\n\}catch\{\}\n$/, "}catch{}"),
+);
 const gzip = gzipSync(code, { level: 9 }).length;
 const brotli = brotliCompressSync(code, {
   params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
