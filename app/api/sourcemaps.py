@@ -8,23 +8,11 @@ from app.api.blueprint import bp
 from app.api.projects import load_project
 from app.db import get_session
 from app.errors import ApiError, not_found
-from app.paging import iso
 from app.schemas import SourceMapUploadIn
-from app.sourcemaps.store import bundle_view, delete_bundle, files_of, list_bundles
+from app.sourcemaps.store import bundle_json, bundle_view, delete_bundle, files_of, list_bundles
 from app.sourcemaps.uploads import UploadError, store_upload
 
 MAX_PARTS = 2000
-
-
-def _dated(view: dict) -> dict:
-    """A bundle view with its times as ISO strings."""
-    files = [{**f, "last_used_at": iso(f["last_used_at"])} for f in view["files"]]
-    return {
-        **view,
-        "created_at": iso(view["created_at"]),
-        "last_used_at": iso(view["last_used_at"]),
-        "files": files,
-    }
 
 
 def _forget(project_id: int) -> None:
@@ -67,7 +55,7 @@ def sourcemaps_upload(project_id: int):
     view = bundle_view(bundle, files_of(session, bundle.id))
     session.commit()
     _forget(project_id)
-    return jsonify(bundle=_dated(view), remapped=remapped), 201
+    return jsonify(bundle=bundle_json(view), remapped=remapped), 201
 
 
 @bp.get("/projects/<int:project_id>/sourcemaps")
@@ -75,7 +63,7 @@ def sourcemaps_list(project_id: int):
     """The project's uploaded bundles, newest first, with their files."""
     session = get_session()
     load_project(session, project_id)
-    return jsonify(bundles=[_dated(view) for view in list_bundles(session, project_id)])
+    return jsonify(bundles=[bundle_json(view) for view in list_bundles(session, project_id)])
 
 
 @bp.delete("/projects/<int:project_id>/sourcemaps/<int:bundle_id>")

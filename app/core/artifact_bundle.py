@@ -10,6 +10,7 @@ import zlib
 
 from app.core.sourcemap import MapError, check_map, normalise_debug_id
 from app.core.sourcemap_files import MINIFIED_SOURCE, SOURCE_MAP, Artifact
+from app.core.urls import without_query
 
 MAX_ENTRIES = 10_000
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
@@ -110,7 +111,7 @@ def _pair(scripts: dict, maps: dict) -> list[Artifact]:
 
 def _resolve(script_url: str, reference: str) -> str:
     """The URL a `sourceMappingURL` names, read beside the script's URL."""
-    reference = reference.split("?", 1)[0].split("#", 1)[0]
+    reference = without_query(reference)
     if "://" in reference or reference.startswith(("~/", "/", "data:")):
         return reference
     parts = script_url.rpartition("/")[0].split("/")
@@ -129,4 +130,4 @@ def _debug_id(headers: dict) -> str | None:
 
 
 def _name(url: str) -> str:
-    return posixpath.basename(url.split("?", 1)[0].split("#", 1)[0])
+    return posixpath.basename(without_query(url))

@@ -10,7 +10,7 @@ from app.core import fingerprint as fp
 from app.core.scrub import cap, scrub_text, scrub_value
 from app.core.sourcemap import normalise_debug_id
 from app.core.stacktrace import parse_stack
-from app.core.urls import page_location
+from app.core.urls import page_location, without_query
 from app.core.useragent import UAClass, classify
 
 MAX_FINGERPRINT_PARTS = 16
@@ -203,7 +203,7 @@ def page_debug_ids(value) -> dict[str, str] | None:
         if normal is None:
             continue
         if "://" in key and not any(c.isspace() for c in key):
-            url = key[:MAX_DEBUG_ID_KEY].split("?", 1)[0].split("#", 1)[0]
+            url = without_query(key[:MAX_DEBUG_ID_KEY])
             found[url] = normal
             continue
         frames = parse_stack(key[:MAX_DEBUG_ID_KEY])

@@ -29,7 +29,7 @@ from app.core.sentry_fields import (
     tags_kept,
 )
 from app.core.sentry_frames import chain_entry, grouping_frames, in_extension
-from app.core.urls import page_location
+from app.core.urls import page_location, without_query
 from app.core.useragent import classify
 
 MAX_CHAIN = 10  # exceptions kept of a chain, the raised one and its nearest causes
@@ -235,7 +235,7 @@ def _url(event: dict) -> str | None:
     url = request.get("url") if isinstance(request, dict) else None
     if not isinstance(url, str) or not url.strip():
         return None
-    url = url.strip().split("?", 1)[0].split("#", 1)[0]
+    url = without_query(url.strip())
     return cap(scrub_text(url), 1024) or None
 
 

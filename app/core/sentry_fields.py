@@ -8,6 +8,7 @@ import orjson
 
 from app.core.scrub import FILTERED, cap, is_sensitive_key, scrub_text
 from app.core.sourcemap import normalise_debug_id
+from app.core.urls import without_query
 
 MAX_DEBUG_IMAGES = 100
 MAX_TAGS = 50
@@ -115,5 +116,5 @@ def debug_ids_kept(debug_meta) -> dict[str, str] | None:
         if not isinstance(url, str) or not isinstance(debug_id, str):
             continue
         if (normal := normalise_debug_id(debug_id)) is not None:
-            found[url.split("?", 1)[0].split("#", 1)[0]] = normal
+            found[without_query(url)] = normal
     return found or None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from app.core.sourcemap import MapError, MapFacts, check_map, normalise_debug_id
+from app.core.urls import without_query
 
 SOURCE_MAP = "source_map"
 MINIFIED_SOURCE = "minified_source"
@@ -101,7 +102,7 @@ def _map_of(script: str, map_url: str | None, maps: dict[str, bytes]):
             except ValueError:
                 raise MapError(f"{script}: the inline source map is not valid base64") from None
         if "://" not in map_url:
-            relative = map_url.split("?", 1)[0].split("#", 1)[0]
+            relative = without_query(map_url)
             candidate = posixpath.normpath(posixpath.join(posixpath.dirname(script), relative))
             if candidate in maps:
                 return candidate, maps[candidate]

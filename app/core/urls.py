@@ -15,6 +15,11 @@ _HOST_RE = re.compile(
 _IPV6_RE = re.compile(r"^[0-9a-f:.]{2,45}$")
 
 
+def without_query(url: str) -> str:
+    """A URL or path with its query and fragment cut (they can carry personal data)."""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
 def page_location(url: str) -> tuple[str, str] | None:
     """(`https://host[:port]`, path) for an http(s) page URL; None when it is not one."""
     if not isinstance(url, str):

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from app.core.sourcemap_files import SCRIPT_SUFFIXES
 from app.db import make_engine
 from app.models import Project
-from app.paging import iso
-from app.sourcemaps.store import delete_bundle, list_bundles
+from app.sourcemaps.store import bundle_json, delete_bundle, list_bundles
 from app.sourcemaps.uploads import UploadError, store_upload
 
 UPLOADED_SUFFIXES = (*SCRIPT_SUFFIXES, ".map")
@@ -88,11 +87,7 @@ def bundle_lines(config: dict, project: str) -> list[str]:
     try:
         with Session(engine) as session:
             for view in list_bundles(session, _project_id(session, project)):
-                files = [{**f, "last_used_at": iso(f["last_used_at"])} for f in view["files"]]
-                dated = {"created_at": iso(view["created_at"]), "files": files}
-                lines.append(
-                    json.dumps({**view, **dated, "last_used_at": iso(view["last_used_at"])})
-                )
+                lines.append(json.dumps(bundle_json(view)))
     finally:
         engine.dispose()
     return lines

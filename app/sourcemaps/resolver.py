@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, select
 from app.core.sourcemap import BROKEN_MAP, NO_MAP, LoadedMap
 from app.core.sourcemap_files import MINIFIED_SOURCE, SOURCE_MAP
 from app.core.symbolicate import BY_DEBUG_ID, BY_FILE_NAME, BY_RELEASE_URL, Locate, MapRef
+from app.core.urls import without_query
 from app.models import Source, SourceMapFile
 
 INDEX_TTL_SECONDS = 1.0
@@ -40,7 +41,7 @@ class MapIndex:
 
 def url_keys(filename: str) -> list[str]:
     """The stored URLs a frame's script URL can match: itself and `~/path` (any origin)."""
-    url = filename.split("?", 1)[0].split("#", 1)[0]
+    url = without_query(filename)
     keys = [url]
     if "://" in url:
         rest = url.split("://", 1)[1]
@@ -53,7 +54,7 @@ def url_keys(filename: str) -> list[str]:
 
 def file_name(filename: str) -> str:
     """The last path segment of a script URL, query cut."""
-    return filename.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return without_query(filename).rstrip("/").rsplit("/", 1)[-1]
 
 
 class MapResolver:

@@ -9,6 +9,19 @@ from sqlalchemy.orm import Session
 
 from app.core.sourcemap_files import Artifact
 from app.models import SourceMapBundle, SourceMapFile
+from app.paging import iso
+
+# What a listing shows of a file: everything but its content.
+FILE_COLUMNS = (
+    SourceMapFile.id,
+    SourceMapFile.bundle_id,
+    SourceMapFile.kind,
+    SourceMapFile.name,
+    SourceMapFile.url,
+    SourceMapFile.debug_id,
+    SourceMapFile.size,
+    SourceMapFile.last_used_at,
+)
 
 
 def save_bundle(
@@ -71,16 +84,7 @@ def list_bundles(session: Session, project_id: int) -> list[dict]:
     ).all()
     files: dict[int, list] = {}
     rows = session.execute(
-        select(
-            SourceMapFile.id,
-            SourceMapFile.bundle_id,
-            SourceMapFile.kind,
-            SourceMapFile.name,
-            SourceMapFile.url,
-            SourceMapFile.debug_id,
-            SourceMapFile.size,
-            SourceMapFile.last_used_at,
-        )
+        select(*FILE_COLUMNS)
         .where(SourceMapFile.project_id == project_id)
         .order_by(SourceMapFile.id)
     )
@@ -114,20 +118,21 @@ def bundle_view(bundle: SourceMapBundle, files: list) -> dict:
     }
 
 
+def bundle_json(view: dict) -> dict:
+    """A bundle view with its times as ISO strings, for the API and the CLI."""
+    files = [{**f, "last_used_at": iso(f["last_used_at"])} for f in view["files"]]
+    return {
+        **view,
+        "created_at": iso(view["created_at"]),
+        "last_used_at": iso(view["last_used_at"]),
+        "files": files,
+    }
+
+
 def files_of(session: Session, bundle_id: int) -> list:
     """A bundle's file rows without content, for `bundle_view`."""
     return session.execute(
-        select(
-            SourceMapFile.id,
-            SourceMapFile.kind,
-            SourceMapFile.name,
-            SourceMapFile.url,
-            SourceMapFile.debug_id,
-            SourceMapFile.size,
-            SourceMapFile.last_used_at,
-        )
-        .where(SourceMapFile.bundle_id == bundle_id)
-        .order_by(SourceMapFile.id)
+        select(*FILE_COLUMNS).where(SourceMapFile.bundle_id == bundle_id).order_by(SourceMapFile.id)
     ).all()
 
 
