@@ -259,8 +259,14 @@ def user() -> None:
     help="Password; asked for twice when left out (which keeps it out of shell history).",
 )
 @click.option("--admin", is_flag=True, help="Make an administrator (the first user always is).")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "member", "viewer"]),
+    default="member",
+    help="What the user may do: administer, triage (member) or only read (viewer).",
+)
 @click.pass_context
-def user_create(ctx: click.Context, email: str, password: str, admin: bool) -> None:
+def user_create(ctx: click.Context, email: str, password: str, admin: bool, role: str) -> None:
     """Create a local account; the password is stored as an argon2id hash."""
     from datetime import UTC, datetime
 
@@ -269,12 +275,14 @@ def user_create(ctx: click.Context, email: str, password: str, admin: bool) -> N
     config = _config(ctx)
     with _session(config) as session:
         try:
-            created = create_user(session, email, password, admin, datetime.now(UTC))
+            created = create_user(
+                session, email, password, "admin" if admin else role, datetime.now(UTC)
+            )
         except AccountError as error:
             raise click.ClickException(str(error)) from None
         session.commit()
-    role = "administrator" if created.is_admin else "user"
-    click.echo(f"created {role} {created.email}")
+    label = {"admin": "administrator", "member": "member", "viewer": "viewer"}[created.role]
+    click.echo(f"created {label} {created.email}")
 
 
 @user.command("list")

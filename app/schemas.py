@@ -6,12 +6,14 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    post_load,
     validate,
     validates,
     validates_schema,
 )
 
 from app.core.credentials import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.core.roles import ROLES
 from app.core.timegrid import REQUESTABLE, parse_instant
 from app.core.triage import STATUSES
 
@@ -145,7 +147,15 @@ class UserIn(ApiSchema):
         load_only=True,
         validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
     )
-    is_admin = fields.Boolean(load_default=False)
+    role = fields.String(load_default="member", validate=validate.OneOf(ROLES))
+    # Older clients say is_admin; it means role "admin".
+    is_admin = fields.Boolean(load_default=False, load_only=True)
+
+    @post_load
+    def _role_from_is_admin(self, data: dict, **_kwargs) -> dict:
+        if data.pop("is_admin"):
+            data["role"] = "admin"
+        return data
 
 
 class TokenIn(ApiSchema):

@@ -8,10 +8,12 @@ from app.access.accounts import create_user
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(app, email: str, is_admin: bool = False, password: str = PASSWORD) -> int:
+def make_user(
+    app, email: str, is_admin: bool = False, password: str = PASSWORD, role: str = "member"
+) -> int:
     """Create a local account directly in the database; its id."""
     with app.extensions["faultline.sessionmaker"]() as db:
-        user = create_user(db, email, password, is_admin, datetime.now(UTC))
+        user = create_user(db, email, password, "admin" if is_admin else role, datetime.now(UTC))
         db.commit()
         return user.id
 

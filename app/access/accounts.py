@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.core.credentials import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.core.roles import ROLES
 from app.models import User, UserSession
 
 # A session's expiry moves forward at most this often: a page load is then a read, not a write.
@@ -43,14 +44,20 @@ class SignedIn:
     key: str
     user_id: int
     email: str
-    is_admin: bool
+    role: str
     csrf_token: str
     last_seen_at: datetime
+    provider: str | None = None
 
     @property
     def actor(self) -> str:
         """How triage history names this user."""
         return f"user:{self.email}"[:200]
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this user administers the instance."""
+        return self.role == "admin"
 
     def needs_refresh(self, now: datetime) -> bool:
         """Whether `refresh_session` is due."""
@@ -86,16 +93,22 @@ def has_users(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is not None
 
 
-def create_user(session: Session, email: str, password: str, is_admin: bool, now: datetime) -> User:
-    """A new local account; the first account of an instance is always an administrator."""
+def create_user(
+    session: Session, email: str, password: str | None, role: str, now: datetime
+) -> User:
+    """A new account (without a password when only an identity provider signs it in); the
+    first account of an instance is always an administrator."""
     email = normalise_email(email)
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if find_user(session, email) is not None:
         raise EmailTaken("a user with this email already exists")
     user = User(
         email=email,
-        password_hash=HASHER.hash(password),
-        is_admin=is_admin or not has_users(session),
+        password_hash=HASHER.hash(password) if password is not None else None,
+        role=role if has_users(session) else "admin",
         created_at=now,
     )
     session.add(user)
@@ -132,9 +145,15 @@ def _session_key(cookie_value: str) -> str:
     return hashlib.sha256(cookie_value.encode()).hexdigest()
 
 
-def start_session(session: Session, user: User, now: datetime, lifetime: timedelta) -> str:
+def start_session(
+    session: Session,
+    user: User,
+    now: datetime,
+    lifetime: timedelta,
+    provider: str | None = None,
+) -> str:
     """Sign a verified user in: store a new session and return the cookie value (shown only
-    to the browser). Every sign-in method ends here."""
+    to the browser). Every sign-in method ends here; `provider` names the identity provider."""
     cookie_value = secrets.token_urlsafe(32)
     # Sessions nobody ended expire; sign-ins are rare enough to sweep them here.
     session.execute(delete(UserSession).where(UserSession.expires_at <= now))
@@ -146,6 +165,7 @@ def start_session(session: Session, user: User, now: datetime, lifetime: timedel
             expires_at=now + lifetime,
             last_seen_at=now,
             csrf_token=secrets.token_urlsafe(32),
+            provider=provider,
         )
     )
     user.last_login_at = now
@@ -167,9 +187,10 @@ def find_session(session: Session, cookie_value: str, now: datetime) -> SignedIn
         key=user_session.id,
         user_id=user.id,
         email=user.email,
-        is_admin=user.is_admin,
+        role=user.role,
         csrf_token=user_session.csrf_token,
         last_seen_at=user_session.last_seen_at,
+        provider=user_session.provider,
     )
 
 
@@ -185,3 +206,8 @@ def refresh_session(session: Session, key: str, now: datetime, lifetime: timedel
 def end_session(session: Session, cookie_value: str) -> None:
     """Sign out: the session behind this cookie stops working at once."""
     session.execute(delete(UserSession).where(UserSession.id == _session_key(cookie_value)))
+
+
+def end_user_sessions(session: Session, user_id: int) -> None:
+    """End every browser session of a user (their access was taken away)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))

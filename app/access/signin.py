@@ -23,9 +23,13 @@ from app.access.accounts import (
     authenticate,
     end_session,
     find_session,
+    find_user,
     refresh_session,
     start_session,
 )
+from app.audit.log import record
+from app.core.credentials import MAX_EMAIL_LENGTH
+from app.core.roles import Caller
 from app.db import WRITE_OPTION, get_session
 from app.errors import ApiError, retry_after
 from app.extensions import limiter, rate_limit_key
@@ -74,6 +78,15 @@ def browser_session() -> SignedIn | None:
         g.refreshed_cookie = cookie
     g.browser_session = found
     return found
+
+
+def signin_actor(user) -> Caller:
+    """How the audit log names someone signing in (a user, or nobody known)."""
+    if user is None:
+        return Caller(kind="anonymous", label="unknown account", scopes=frozenset())
+    return Caller(
+        kind="user", label=f"user:{user.email}"[:200], scopes=frozenset(), user_id=user.id
+    )
 
 
 def csrf_ok(signed_in: SignedIn, presented: str) -> bool:
@@ -191,14 +204,29 @@ def login() -> Response:
     email = request.form.get("email", "")
     db = get_session()
     user = authenticate(db, email, request.form.get("password", ""))
+    now = datetime.now(UTC)
     if user is None:
         g.login_failed = True
+        known = find_user(db, email) if len(email) <= MAX_EMAIL_LENGTH else None
+        # Who tried is named only when the address is an account's: what strangers type
+        # stays out of the log.
+        record(
+            db,
+            signin_actor(known),
+            "signin.failure",
+            "user",
+            known.id if known else None,
+            now=now,
+            method="password",
+        )
+        db.commit()
         # One message for an unknown address and a wrong password alike.
         return _login_page(401, BAD_CREDENTIALS, email)
     previous = request.cookies.get(COOKIE)
     if previous:
         end_session(db, previous)
-    cookie = start_session(db, user, datetime.now(UTC), session_lifetime())
+    cookie = start_session(db, user, now, session_lifetime())
+    record(db, signin_actor(user), "signin.success", "user", user.id, now=now, method="password")
     db.commit()
     response = redirect(url_for("site.index"), 303)
     _set_session_cookie(response, cookie)

@@ -6,6 +6,8 @@ from flask import g, jsonify
 from sqlalchemy import select
 
 from app.api.blueprint import bp, json_body, query_args
+from app.audit import audit
+from app.core.roles import READ, TRIAGE, requires
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.groups.listing import list_groups
@@ -32,6 +34,7 @@ def _expire(session) -> None:
 
 
 @bp.get("/groups")
+@requires(READ)
 def groups_list():
     """Groups with filters, sorts and cursor paging; counts per status; each with its trend."""
     args = GroupListArgs().load(query_args())
@@ -41,6 +44,7 @@ def groups_list():
 
 
 @bp.get("/groups/<int:group_id>")
+@requires(READ)
 def group_get(group_id: int):
     """One group with its latest event, trend, breakdowns and history."""
     session = get_session()
@@ -50,6 +54,7 @@ def group_get(group_id: int):
 
 
 @bp.get("/groups/<int:group_id>/events")
+@requires(READ)
 def group_events(group_id: int):
     """A group's events, newest first, paginated."""
     args = PageArgs().load(query_args())
@@ -59,17 +64,20 @@ def group_events(group_id: int):
 
 
 @bp.patch("/groups/<int:group_id>")
+@requires(TRIAGE)
 def group_triage(group_id: int):
     """Resolve, ignore or reopen one group."""
     change = TriageIn().load(json_body())
     session = get_session()
     group = load_group(session, group_id)
     apply_triage(session, group, change, g.actor, datetime.now(UTC))
+    audit(TRIAGE_ACTIONS[change["status"]], "group", group.id, **_triage_detail(change))
     session.commit()
     return jsonify(group_summary(group))
 
 
 @bp.patch("/groups")
+@requires(TRIAGE)
 def groups_bulk_triage():
     """The same status change for many groups at once (all or none)."""
     change = BulkTriageIn().load(json_body())
@@ -78,11 +86,13 @@ def groups_bulk_triage():
     now = datetime.now(UTC)
     for group in groups:
         apply_triage(session, group, change, g.actor, now)
+        audit(TRIAGE_ACTIONS[change["status"]], "group", group.id, **_triage_detail(change))
     session.commit()
     return jsonify(items=[group_summary(group) for group in groups])
 
 
 @bp.post("/groups/merge")
+@requires(TRIAGE)
 def groups_merge():
     """Merge groups of one project into the one with the most events."""
     ids = MergeIn().load(json_body())["ids"]
@@ -93,8 +103,27 @@ def groups_merge():
     if len({group.project_id for group in groups}) != 1:
         raise ApiError(409, "conflict", "Only groups of the same project can be merged.")
     survivor = merge_groups(session, groups, g.actor, datetime.now(UTC))
+    merged = [group.id for group in groups if group.id != survivor.id]
+    audit("group.merge", "group", survivor.id, merged=merged)
     session.commit()
     return jsonify(group_summary(survivor))
+
+
+TRIAGE_ACTIONS = {"resolved": "group.resolve", "ignored": "group.ignore"}
+TRIAGE_ACTIONS["unresolved"] = "group.reopen"
+
+
+def _triage_detail(change: dict) -> dict:
+    detail = {"status": change["status"]}
+    if "resolve_in" in change:
+        detail["resolve_in"] = change["resolve_in"]
+    until = change.get("ignore_until")
+    if until:
+        detail["ignore_until"] = {
+            key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in until.items()
+        }
+    return detail
 
 
 def _load_many(session, ids: list[int]) -> list[ExceptionGroup]:

@@ -6,6 +6,8 @@ from flask import current_app, jsonify
 from sqlalchemy import select
 
 from app.api.blueprint import bp, json_body
+from app.audit import audit
+from app.core.roles import ADMIN, READ, requires
 from app.db import get_session
 from app.errors import not_found
 from app.models import Pixel, Project
@@ -42,6 +44,7 @@ def _require_project(session, project_id: int) -> None:
 
 
 @bp.get("/projects/<int:project_id>/pixels")
+@requires(READ)
 def pixels_list(project_id: int):
     """The pixels of a project, oldest first (a project has a handful, so no paging)."""
     session = get_session()
@@ -53,6 +56,7 @@ def pixels_list(project_id: int):
 
 
 @bp.post("/projects/<int:project_id>/pixels")
+@requires(ADMIN)
 def pixels_create(project_id: int):
     """Create a pixel in a project."""
     data = PixelIn().load(json_body())
@@ -61,17 +65,20 @@ def pixels_create(project_id: int):
     pixel = create_pixel(
         session, project_id, data["name"], data["event_name"], data["metadata"], datetime.now(UTC)
     )
+    audit("pixel.create", "pixel", pixel.id, project=project_id, name=pixel.name)
     session.commit()
     return jsonify(pixel_dict(pixel)), 201
 
 
 @bp.get("/pixels/<pixel_id>")
+@requires(READ)
 def pixel_get(pixel_id: str):
     """One pixel."""
     return jsonify(pixel_dict(_load_pixel(get_session(), pixel_id)))
 
 
 @bp.patch("/pixels/<pixel_id>")
+@requires(ADMIN)
 def pixel_update(pixel_id: str):
     """Rename a pixel or change its event name or metadata (hits already stored keep theirs)."""
     data = PixelPatch().load(json_body())
@@ -83,14 +90,18 @@ def pixel_update(pixel_id: str):
         pixel.event_name = data["event_name"]
     if "metadata" in data:
         pixel.meta = data["metadata"]
+    audit("pixel.update", "pixel", pixel.id, changed=sorted(data))
     session.commit()
     return jsonify(pixel_dict(pixel))
 
 
 @bp.delete("/pixels/<pixel_id>")
+@requires(ADMIN)
 def pixel_delete(pixel_id: str):
     """Delete a pixel: its URL answers 404 from now on; its stored hits remain."""
     session = get_session()
-    session.delete(_load_pixel(session, pixel_id))
+    pixel = _load_pixel(session, pixel_id)
+    session.delete(pixel)
+    audit("pixel.delete", "pixel", pixel.id, name=pixel.name)
     session.commit()
     return "", 204

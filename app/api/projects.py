@@ -7,6 +7,8 @@ from flask import current_app, jsonify
 from sqlalchemy import select
 
 from app.api.blueprint import bp, json_body, query_args
+from app.audit import audit
+from app.core.roles import ADMIN, READ, requires
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.models import Project, Source
@@ -60,6 +62,7 @@ def _unique_name(session, name: str, except_id: int | None = None) -> str:
 
 
 @bp.get("/projects")
+@requires(READ)
 def projects_list():
     """All projects, paginated by id."""
     args = PageArgs().load(query_args())
@@ -76,44 +79,52 @@ def projects_list():
 
 
 @bp.post("/projects")
+@requires(ADMIN)
 def projects_create():
     """Create a project."""
     data = ProjectIn().load(json_body())
     session = get_session()
     project = create_project(session, _unique_name(session, data["name"]))
+    audit("project.create", "project", project.id, name=project.name)
     session.commit()
     return jsonify(project_dict(project)), 201
 
 
 @bp.get("/projects/<int:project_id>")
+@requires(READ)
 def project_get(project_id: int):
     """One project."""
     return jsonify(project_dict(load_project(get_session(), project_id)))
 
 
 @bp.patch("/projects/<int:project_id>")
+@requires(ADMIN)
 def project_rename(project_id: int):
     """Rename a project."""
     data = ProjectIn().load(json_body())
     session = get_session()
     project = load_project(session, project_id)
     project.name = _unique_name(session, data["name"], project.id)
+    audit("project.rename", "project", project.id, name=project.name)
     session.commit()
     return jsonify(project_dict(project))
 
 
 @bp.post("/projects/<int:project_id>/rotate-key")
+@requires(ADMIN)
 def project_rotate_key(project_id: int):
     """Give the project a new DSN key; SDKs still sending the old one get 403 from now on."""
     session = get_session()
     project = load_project(session, project_id)
     rotate_key(project)
+    audit("project.rotate_key", "project", project.id)
     session.commit()
     _forget_cached_sources()  # this process's ingest forgets the old key at once
     return jsonify(project_dict(project))
 
 
 @bp.get("/projects/<int:project_id>/dropped")
+@requires(READ)
 def project_dropped(project_id: int):
     """What the project's SDKs sent that was accepted and not stored, over the last `days`."""
     args = DroppedArgs().load(query_args())
@@ -124,6 +135,7 @@ def project_dropped(project_id: int):
 
 
 @bp.delete("/projects/<int:project_id>")
+@requires(ADMIN)
 def project_delete(project_id: int):
     """Delete a project: its pixels go, its sources move to `move_sources_to` or become
     unassigned (their traffic is dropped until assigned), its history stays."""
@@ -136,6 +148,7 @@ def project_delete(project_id: int):
     if target is not None:
         load_project(session, target)
     delete_project(session, project, target, datetime.now(UTC))
+    audit("project.delete", "project", project_id, name=project.name, move_sources_to=target)
     session.commit()
     _forget_cached_sources()
     return "", 204
@@ -154,6 +167,7 @@ def source_dict(source: Source) -> dict:
 
 
 @bp.get("/sources")
+@requires(READ)
 def sources_list():
     """Sources, optionally of one project, paginated by id."""
     args = SourceListArgs().load(query_args())
@@ -171,6 +185,7 @@ def sources_list():
 
 
 @bp.patch("/sources/<int:source_id>")
+@requires(ADMIN)
 def source_update(source_id: int):
     """Move a source to another project (null: unassign it) or rename it. Its past events
     stay in the project they arrived in; new ones go to the new project."""
@@ -187,6 +202,7 @@ def source_update(source_id: int):
         source.project_id = data["project"]
     if "name" in data:
         source.name = (data["name"] or "").strip() or None
+    audit("source.update", "source", source.id, **data)
     session.commit()
     _forget_cached_sources()
     return jsonify(source_dict(source))

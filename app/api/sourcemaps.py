@@ -6,6 +6,8 @@ from flask import current_app, jsonify, request
 
 from app.api.blueprint import bp
 from app.api.projects import load_project
+from app.audit import audit
+from app.core.roles import READ, TRIAGE, requires
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.schemas import SourceMapUploadIn
@@ -21,6 +23,7 @@ def _forget(project_id: int) -> None:
 
 
 @bp.post("/projects/<int:project_id>/sourcemaps")
+@requires(TRIAGE)
 def sourcemaps_upload(project_id: int):
     """Upload maps and the scripts they explain (`file` parts), with a release and URL prefix;
     stored events those maps explain are mapped again and regrouped."""
@@ -53,12 +56,22 @@ def sourcemaps_upload(project_id: int):
         status, code = (413, "too_large") if error.too_large else (400, "invalid_sourcemap")
         raise ApiError(status, code, str(error)) from None
     view = bundle_view(bundle, files_of(session, bundle.id))
+    audit(
+        "sourcemaps.upload",
+        "sourcemap_bundle",
+        bundle.id,
+        project=project_id,
+        release=fields["release"],
+        files=len(view["files"]),
+        remapped=remapped,
+    )
     session.commit()
     _forget(project_id)
     return jsonify(bundle=bundle_json(view), remapped=remapped), 201
 
 
 @bp.get("/projects/<int:project_id>/sourcemaps")
+@requires(READ)
 def sourcemaps_list(project_id: int):
     """The project's uploaded bundles, newest first, with their files."""
     session = get_session()
@@ -67,12 +80,14 @@ def sourcemaps_list(project_id: int):
 
 
 @bp.delete("/projects/<int:project_id>/sourcemaps/<int:bundle_id>")
+@requires(TRIAGE)
 def sourcemaps_delete(project_id: int, bundle_id: int):
     """Delete one bundle; events it mapped keep their mapped frames."""
     session = get_session()
     load_project(session, project_id)
     if not delete_bundle(session, project_id, bundle_id):
         raise not_found("Source map bundle")
+    audit("sourcemaps.delete", "sourcemap_bundle", bundle_id, project=project_id)
     session.commit()
     _forget(project_id)
     return "", 204

@@ -7,6 +7,7 @@ from flask import current_app, jsonify
 from app.api.blueprint import bp, query_args
 from app.api.groups import load_group
 from app.core.filters import FilterError, parse_filter
+from app.core.roles import READ, requires
 from app.core.timegrid import EPOCH, Window, choose_interval, default_window
 from app.db import get_session, read_at_once
 from app.errors import ApiError, not_found
@@ -60,6 +61,7 @@ def _range(window: Window, interval: str | None = None) -> dict:
 
 
 @bp.get("/stats")
+@requires(READ)
 def stats():
     """Summary, time series and breakdowns of a window, beside the previous window."""
     args = StatsArgs().load(query_args())
@@ -98,6 +100,7 @@ def stats():
 
 
 @bp.get("/stats/errors-per-pageview")
+@requires(READ)
 def stats_errors_per_pageview():
     """Page views, exceptions and exceptions per 1,000 page views by page, browser or release."""
     args = ErrorsPerPageviewArgs().load(query_args())
@@ -116,6 +119,7 @@ def stats_errors_per_pageview():
 
 
 @bp.get("/groups/<int:group_id>/pages")
+@requires(READ)
 def group_pages_get(group_id: int):
     """The pages an exception group happens on, with its rate per 1,000 views of each page."""
     args = StatsArgs(only=("from_", "to", "limit")).load(query_args())

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.access.tokens import create_token
 from app.api.blueprint import bp, json_body, query_args
-from app.api.users import require_admin
+from app.core.roles import READ, requires
 from app.db import get_session
 from app.errors import not_found
 from app.models import ApiToken
@@ -24,9 +24,9 @@ def token_dict(token: ApiToken) -> dict:
 
 
 @bp.get("/tokens")
+@requires(READ)
 def tokens_list():
     """All API tokens, paginated by id."""
-    require_admin("API tokens")
     args = PageArgs().load(query_args())
     query = select(ApiToken).order_by(ApiToken.id)
     if "cursor" in args:
@@ -41,9 +41,9 @@ def tokens_list():
 
 
 @bp.post("/tokens")
+@requires(READ)
 def tokens_create():
     """Create a token; the answer is the only place its plaintext ever appears."""
-    require_admin("API tokens")
     name = TokenIn().load(json_body())["name"].strip()
     session = get_session()
     plaintext, token = create_token(session, name)
@@ -52,9 +52,9 @@ def tokens_create():
 
 
 @bp.delete("/tokens/<int:token_id>")
+@requires(READ)
 def token_delete(token_id: int):
     """Revoke a token: requests carrying it are refused from now on."""
-    require_admin("API tokens")
     session = get_session()
     token = session.get(ApiToken, token_id)
     if token is None:

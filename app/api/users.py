@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from app.access.accounts import AccountError, EmailTaken, create_user
 from app.api.blueprint import bp, json_body, query_args
+from app.audit import audit
+from app.core.roles import ADMIN, READ, SCOPES, requires
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.models import User
@@ -19,32 +21,41 @@ def user_dict(user: User) -> dict:
     return {
         "id": user.id,
         "email": user.email,
+        "role": user.role,
         "is_admin": user.is_admin,
         "created_at": iso(user.created_at),
         "last_login_at": iso(user.last_login_at),
     }
 
 
-def require_admin(what: str = "users") -> None:
-    """403 unless an administrator (or an API token) is calling."""
-    # Only an administrator (or whoever runs the server's command line) makes API tokens, so
-    # tokens may manage accounts and tokens too; browser sessions need an administrator.
-    user = g.get("user")
-    if user is not None and not user.is_admin:
-        raise ApiError(403, "forbidden", f"Only administrators can manage {what}.")
-
-
 @bp.get("/me")
+@requires(READ)
 def me():
     """The signed-in user, or the API token, behind this request."""
-    user = g.get("user")
+    caller, user = g.caller, g.get("user")
+    scopes = [scope for scope in SCOPES if caller.may(scope)]
     if user is not None:
-        return jsonify(kind="user", id=user.user_id, email=user.email, is_admin=user.is_admin)
-    # Token requests carry the token's name only in their actor label.
-    return jsonify(kind="token", name=g.actor.removeprefix("token:"), is_admin=True)
+        return jsonify(
+            kind="user",
+            id=user.user_id,
+            email=user.email,
+            role=user.role,
+            is_admin=user.is_admin,
+            scopes=scopes,
+        )
+    projects = sorted(caller.project_ids) if caller.project_ids is not None else None
+    return jsonify(
+        kind="token",
+        name=caller.label.removeprefix("token:"),
+        user_id=caller.user_id,
+        is_admin=caller.may(ADMIN),
+        scopes=scopes,
+        project_ids=projects,
+    )
 
 
 @bp.get("/csrf")
+@requires(READ)
 def csrf():
     """The CSRF token a browser session sends as X-CSRF-Token (null for API tokens)."""
     user = g.get("user")
@@ -52,9 +63,9 @@ def csrf():
 
 
 @bp.get("/users")
+@requires(ADMIN)
 def users_list():
     """All local accounts, paginated by id."""
-    require_admin()
     args = PageArgs().load(query_args())
     query = select(User).order_by(User.id)
     if "cursor" in args:
@@ -69,27 +80,28 @@ def users_list():
 
 
 @bp.post("/users")
+@requires(ADMIN)
 def users_create():
     """Create a local account with a password."""
-    require_admin()
     data = UserIn().load(json_body())
     session = get_session()
     try:
         user = create_user(
-            session, data["email"], data["password"], data["is_admin"], datetime.now(UTC)
+            session, data["email"], data["password"], data["role"], datetime.now(UTC)
         )
     except EmailTaken as error:
         raise ApiError(409, "conflict", "A user with this email already exists.") from error
     except AccountError as error:
         raise ApiError(400, "invalid", f"The {error}.") from error
+    audit("user.create", "user", user.id, email=user.email, role=user.role)
     session.commit()
     return jsonify(user_dict(user)), 201
 
 
 @bp.delete("/users/<int:user_id>")
+@requires(ADMIN)
 def user_delete(user_id: int):
     """Delete an account; its browser sessions end with it. Not your own (409)."""
-    require_admin()
     session = get_session()
     user = session.get(User, user_id)
     if user is None:
@@ -97,5 +109,6 @@ def user_delete(user_id: int):
     if g.get("user") is not None and g.user.user_id == user.id:
         raise ApiError(409, "conflict", "You cannot delete your own account.")
     session.delete(user)
+    audit("user.delete", "user", user.id, email=user.email)
     session.commit()
     return "", 204

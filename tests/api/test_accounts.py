@@ -26,7 +26,7 @@ PASSWORD = "long enough password"
 @pytest.fixture
 def user(session):
     """A committed account."""
-    created = create_user(session, "Ada@Example.org", PASSWORD, False, T0)
+    created = create_user(session, "Ada@Example.org", PASSWORD, "member", T0)
     session.commit()
     return created
 
@@ -74,7 +74,7 @@ def test_each_session_has_its_own_csrf_token(session, user):
 
 def test_emails_are_unique_in_any_case(session, user):
     with pytest.raises(EmailTaken):
-        create_user(session, " ADA@example.ORG", PASSWORD, False, T0)
+        create_user(session, " ADA@example.ORG", PASSWORD, "member", T0)
     assert authenticate(session, "aDa@EXAMPLE.org", PASSWORD).id == user.id
 
 
@@ -89,13 +89,13 @@ def test_emails_are_unique_in_any_case(session, user):
 )
 def test_account_rules(session, email, password, message):
     with pytest.raises(AccountError, match=message):
-        create_user(session, email, password, False, T0)
+        create_user(session, email, password, "member", T0)
 
 
 def test_the_first_account_is_an_administrator(session):
-    first = create_user(session, "ada@example.org", PASSWORD, False, T0)
-    second = create_user(session, "grace@example.org", PASSWORD, False, T0)
-    third = create_user(session, "linus@example.org", PASSWORD, True, T0)
+    first = create_user(session, "ada@example.org", PASSWORD, "member", T0)
+    second = create_user(session, "grace@example.org", PASSWORD, "member", T0)
+    third = create_user(session, "linus@example.org", PASSWORD, "admin", T0)
     assert (first.is_admin, second.is_admin, third.is_admin) == (True, False, True)
 
 

@@ -101,7 +101,7 @@ def test_a_password_hashed_with_old_parameters_is_rehashed_at_sign_in(
 
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher())  # production's parameters
     old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    session.add(User(email=EMAIL, password_hash=old, is_admin=True, created_at=datetime.now(UTC)))
+    session.add(User(email=EMAIL, password_hash=old, role="admin", created_at=datetime.now(UTC)))
     session.commit()
     assert sign_in(client, EMAIL).status_code == 303
     session.expire_all()
@@ -284,12 +284,17 @@ def test_me_describes_the_caller(client, ada, auth):
         "kind": "user",
         "id": ada,
         "email": EMAIL,
+        "role": "admin",
         "is_admin": True,
+        "scopes": ["read", "triage", "admin"],
     }
     assert client.get("/api/v1/me", headers=auth).json == {
         "kind": "token",
         "name": "tests",
+        "user_id": None,
         "is_admin": True,
+        "scopes": ["read", "triage", "admin"],
+        "project_ids": None,
     }
 
 

@@ -30,7 +30,7 @@ def test_user_create_list_delete(config, client, session, tmp_path):
     second = faultline(
         "user", "create", "--email", "grace@example.org", "--password", PASSWORD, config_path=path
     )
-    assert second.stdout.strip() == "created user grace@example.org"
+    assert second.stdout.strip() == "created member grace@example.org"
     third = faultline(
         "user",
         "create",
