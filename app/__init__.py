@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> "Flask":
     from app.core.useragent import warm_up
     from app.extensions import limiter
     from app.ingest import IngestApp
+    from app.oidc import views as oidc_views
     from app.site import pages
     from app.sourcemaps.resolver import MapResolver
     from app.store import IngestCache, IngestWriter
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> "Flask":
     errors.register_error_handlers(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(signin.bp)
+    app.register_blueprint(oidc_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(sentry_cli_bp)

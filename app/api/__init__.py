@@ -1,7 +1,9 @@
 """The protected JSON API under /api/v1, one module per resource, and its OpenAPI description."""
 
 from app.api import (  # noqa: F401  (routes on bp)
+    audit,
     groups,
+    identities,
     pixels,
     projects,
     sourcemaps,

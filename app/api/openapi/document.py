@@ -7,7 +7,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from app.api.openapi.analytics import add_analytics
+from app.api.openapi.audit import add_audit
 from app.api.openapi.groups import add_groups
+from app.api.openapi.identities import add_identities
 from app.api.openapi.parts import ERROR, ID, body, page, responses
 from app.api.openapi.sourcemaps import add_sourcemaps
 from app.api.openapi.users import add_tokens, add_users
@@ -253,6 +255,8 @@ def build_spec() -> dict:
     add_analytics(spec, group_id, project_id)
     add_users(spec)
     add_tokens(spec)
+    add_identities(spec)
+    add_audit(spec)
     add_sourcemaps(spec)
     document = spec.to_dict()
     document["security"] = [{"token": []}, {"session": []}]

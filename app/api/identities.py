@@ -1,0 +1,1 @@
+"""A user's identity-provider identities: listed, linked and unlinked by administrators."""
