@@ -325,7 +325,7 @@ class Pixel(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-# The access and source map tables live beside this module (it would outgrow a readable
+# The access, alert and source map tables live beside this module (it would outgrow a readable
 # size); imported here so that one metadata, and `from app.models import ...`, hold every table.
 from app.access_models import (  # noqa: E402, F401
     ApiToken,
@@ -333,6 +333,13 @@ from app.access_models import (  # noqa: E402, F401
     User,
     UserIdentity,
     UserSession,
+)
+from app.alert_models import (  # noqa: E402, F401
+    AlertAttempt,
+    AlertChannel,
+    AlertDelivery,
+    AlertFiring,
+    AlertRule,
 )
 from app.sourcemap_models import (  # noqa: E402, F401
     SourceMapBundle,

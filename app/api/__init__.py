@@ -1,6 +1,7 @@
 """The protected JSON API under /api/v1, one module per resource, and its OpenAPI description."""
 
 from app.api import (  # noqa: F401  (routes on bp)
+    alerts,
     audit,
     groups,
     identities,

@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
+from app.api.openapi.alerts import add_alerts
 from app.api.openapi.analytics import add_analytics
 from app.api.openapi.audit import add_audit
 from app.api.openapi.groups import add_groups
@@ -257,6 +258,7 @@ def build_spec() -> dict:
     add_tokens(spec)
     add_identities(spec)
     add_audit(spec)
+    add_alerts(spec)
     add_sourcemaps(spec)
     document = spec.to_dict()
     document["security"] = [{"token": []}, {"session": []}]

@@ -1,0 +1,1 @@
+"""Alerts: rules decided at ingest into an outbox, delivered by a background worker."""

@@ -1,0 +1,1 @@
+"""A project's alert rules and channels, their deliveries, and the alerts fired for a group."""
