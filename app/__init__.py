@@ -1,6 +1,5 @@
 """Faultline: self-hosted, privacy-first error tracking and cookieless web analytics."""
 
-import logging
 import secrets
 from typing import TYPE_CHECKING
 
@@ -8,8 +7,6 @@ from app.config import config_path_from_env, load_config
 
 if TYPE_CHECKING:
     from flask import Flask
-
-log = logging.getLogger("faultline")
 
 
 def limiter_storage_uri(url: str) -> str:
@@ -33,8 +30,8 @@ def create_app(config: dict | None = None) -> "Flask":
     secret = config["secret_key"]
     if not secret:
         # Development only (load_config refuses this in production): sessions and rate-limit
-        # keys then last for this process.
-        log.warning("no secret_key set: using a random one for this process (development mode)")
+        # keys then last for this process. `faultline serve` warns about it; commands that only
+        # build an app to print URLs (project list) sign nothing, so they stay quiet.
         secret = secrets.token_urlsafe(48)
     app.config.update(
         SECRET_KEY=secret,
@@ -47,13 +44,13 @@ def create_app(config: dict | None = None) -> "Flask":
 
     from app import db, errors
     from app.access import signin
+    from app.access.oidc import views as oidc_views
     from app.api import bp as api_bp
     from app.api import openapi_bp
     from app.api.sentry_cli import bp as sentry_cli_bp
     from app.core.useragent import warm_up
     from app.extensions import limiter
     from app.ingest import IngestApp
-    from app.oidc import views as oidc_views
     from app.site import pages
     from app.sourcemaps.resolver import MapResolver
     from app.store import IngestCache, IngestWriter

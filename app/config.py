@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from app.core.access_rules import RULE_ROLES, RuleError, compile_rule
 from app.core.scrub import invalid_patterns
 
 ENV_PLACEHOLDER = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -19,6 +20,13 @@ KNOWN_WEAK_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development
 MIN_SECRET_LENGTH = 32
 # A year: longer-lived browser sessions are a liability, not a convenience.
 MAX_SESSION_DAYS = 366
+PROVIDERS_KEY = "auth.oidc.providers"
+PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+PROVIDER_KEYS = {"name", "issuer", "client_id", "client_secret", "scopes", "label"}
+DEFAULT_SCOPES = ["openid", "email", "profile"]
+# Plain HTTP is for a provider on this machine (development, tests), never across a network.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+SMTP_SECURITY = ("starttls", "tls", "none")
 
 DEFAULTS: dict = {
     "mode": "development",
@@ -60,9 +68,31 @@ DEFAULTS: dict = {
         "login_failures_per_account_per_hour": 20,
         "storage_url": "memory://",
     },
-    "auth": {"session_days": 14},
+    "auth": {
+        "session_days": 14,
+        "local_accounts": True,
+        "oidc": {"providers": []},
+        "rules": {"admin": "", "member": "", "viewer": ""},
+    },
     "retention": {"days": 90},
     "sourcemaps": {"max_file_bytes": 50 * 1024 * 1024, "max_upload_bytes": 200 * 1024 * 1024},
+    "alerts": {
+        "smtp": {
+            "host": "",
+            "port": 587,
+            "security": "starttls",
+            "user": "",
+            "password": "",
+            "from": "faultline@localhost",
+        },
+        "digest_seconds": 60,
+        "max_attempts": 8,
+        "retry_base_seconds": 30,
+        "claim_seconds": 120,
+        "poll_seconds": 5,
+        "worker": True,
+        "rate_check_seconds": 60,
+    },
     "privacy": {"scrub_patterns": []},
 }
 
@@ -127,7 +157,10 @@ def _merge(base: dict, override: dict, where: str) -> dict:
         if key not in base:
             raise ConfigError(f"unknown config key: {dotted}")
         default = base[key]
-        if isinstance(default, dict):
+        if dotted == PROVIDERS_KEY:
+            # The one list of mappings: checked entry by entry, not by _coerce.
+            base[key] = _providers(value)
+        elif isinstance(default, dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{dotted} must be a mapping")
             base[key] = _merge(default, value, dotted)
@@ -181,6 +214,92 @@ def _validate(config: dict) -> None:
     storage = config["ratelimit"]["storage_url"]
     if not storage.startswith(("memory://", "redis://", "rediss://")):
         raise ConfigError("ratelimit.storage_url must be memory:// or redis://...")
+    _validate_auth(config["auth"])
+    _validate_alerts(config["alerts"])
+
+
+def _validate_alerts(alerts: dict) -> None:
+    if alerts["smtp"]["security"] not in SMTP_SECURITY:
+        raise ConfigError(f"alerts.smtp.security must be one of {', '.join(SMTP_SECURITY)}")
+    for key in ("max_attempts", "claim_seconds", "poll_seconds", "rate_check_seconds"):
+        if alerts[key] < 1:
+            raise ConfigError(f"alerts.{key} must be at least 1")
+
+
+def _validate_auth(auth: dict) -> None:
+    for role in RULE_ROLES:
+        expression = auth["rules"][role]
+        if expression.strip():
+            try:
+                compile_rule(expression)
+            except RuleError as error:
+                raise ConfigError(f"auth.rules.{role}: {error}") from None
+    providers = auth["oidc"]["providers"]
+    if providers and not any(auth["rules"][role].strip() for role in RULE_ROLES):
+        # Deny by default: with no rule at all, nobody could sign in through a provider.
+        raise ConfigError(
+            f"{PROVIDERS_KEY} are configured but no auth.rules (admin, member or viewer) is "
+            "set: nobody could sign in through them"
+        )
+    if not providers and not auth["local_accounts"]:
+        raise ConfigError(
+            f"auth.local_accounts is false and no {PROVIDERS_KEY} are configured: "
+            "nobody could sign in"
+        )
+
+
+def _providers(value) -> list[dict]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{PROVIDERS_KEY} must be a list of mappings")
+    checked, names = [], set()
+    for index, entry in enumerate(value):
+        where = f"{PROVIDERS_KEY}[{index}]"
+        provider = _provider(entry, where)
+        if provider["name"] in names:
+            raise ConfigError(f"{where}.name: {provider['name']!r} is used twice")
+        names.add(provider["name"])
+        checked.append(provider)
+    return checked
+
+
+def _provider(entry, where: str) -> dict:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where} must be a mapping")
+    unknown = sorted(set(entry) - PROVIDER_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown config key: {where}.{unknown[0]}")
+    for key in ("name", "issuer", "client_id", "client_secret"):
+        if not isinstance(entry.get(key), str):
+            raise ConfigError(f"{where}.{key} must be a string")
+    name = entry["name"]
+    if not PROVIDER_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{where}.name must be a slug: lower-case letters, digits and '-', at most 32"
+        )
+    issuer = entry["issuer"]
+    if not issuer_allowed(issuer):
+        raise ConfigError(
+            f"{where}.issuer: must be an https:// URL (http:// only for 127.0.0.1 or localhost)"
+        )
+    if not entry["client_id"].strip():
+        raise ConfigError(f"{where}.client_id must not be empty")
+    scopes = entry.get("scopes", DEFAULT_SCOPES)
+    if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
+        raise ConfigError(f"{where}.scopes must be a list of strings")
+    if "openid" not in scopes:
+        raise ConfigError(f"{where}.scopes must include openid")
+    label = entry.get("label", name)
+    if not isinstance(label, str) or not label.strip():
+        raise ConfigError(f"{where}.label must be a non-empty string")
+    return {**entry, "scopes": list(scopes), "label": label}
+
+
+def issuer_allowed(url: str) -> bool:
+    """Whether an identity provider URL may be used: https, or http on this machine."""
+    if re.fullmatch(r"https://[^/?#\s]+(/[^?#\s]*)?", url):
+        return True
+    found = re.fullmatch(r"http://([^/:?#\s]+|\[::1\])(:\d+)?(/[^?#\s]*)?", url)
+    return found is not None and found.group(1) in LOOPBACK_HOSTS
 
 
 def _numbers(config: dict, where: str = ""):

@@ -13,11 +13,12 @@ from marshmallow import (
 )
 
 from app.core.credentials import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from app.core.roles import ROLES
+from app.core.roles import ROLES, SCOPES
 from app.core.timegrid import REQUESTABLE, parse_instant
 from app.core.triage import STATUSES
 
 MAX_BULK_IDS = 1000
+MAX_TOKEN_DAYS = 3650
 
 
 class IngestSchema(Schema):
@@ -158,10 +159,28 @@ class UserIn(ApiSchema):
         return data
 
 
+class UserPatch(ApiSchema):
+    """A change to an account: its role."""
+
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
 class TokenIn(ApiSchema):
-    """An API token to create: what it is for."""
+    """An API token to create: what it is for, what it may do, on which projects, how long."""
 
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
+    # Absent: every scope the owner's role allows.
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(SCOPES)), validate=validate.Length(min=1, max=3)
+    )
+    # Absent or null: every project, present and future.
+    project_ids = fields.List(
+        fields.Integer(), allow_none=True, validate=validate.Length(min=1, max=1000)
+    )
+    # Absent or null: the token never expires.
+    expires_in_days = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, max=MAX_TOKEN_DAYS)
+    )
 
 
 class TimeText(fields.String):
@@ -275,3 +294,41 @@ class ProjectDeleteArgs(ApiSchema):
     """Where the sources of a deleted project go (unassigned without it)."""
 
     move_sources_to = fields.Integer()
+
+
+# Who can stand behind an audit entry: a signed-in user, an API token, the server's command
+# line, or nobody known (a failed sign-in).
+ACTOR_KINDS = ("user", "token", "cli", "anonymous")
+
+
+class AuditArgs(PageArgs):
+    """Query string of the audit log: `action` is one action, or a prefix ending in "."."""
+
+    action = fields.String(
+        validate=[
+            validate.Length(max=64),
+            validate.Regexp(
+                r"^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$",
+                error='an action such as "group.resolve", or a prefix such as "group."',
+            ),
+        ]
+    )
+    actor = fields.Integer(validate=validate.Range(min=1))
+    actor_kind = fields.String(validate=validate.OneOf(ACTOR_KINDS))
+    target_type = fields.String(validate=validate.Length(min=1, max=32))
+    target_id = fields.String(validate=validate.Length(min=1, max=64))
+    since = TimeText()
+    until = TimeText()
+
+    @validates_schema
+    def _in_order(self, data, **_kwargs) -> None:
+        if "since" in data and "until" in data and data["since"] >= data["until"]:
+            raise ValidationError("until must be after since", "until")
+
+
+class IdentityIn(ApiSchema):
+    """An identity to link to a user: a configured provider's name and the subject (`sub`)
+    its ID tokens give that person."""
+
+    provider = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=255))

@@ -1,7 +1,7 @@
 """Local accounts and browser sessions: data functions that take a session and never commit.
 
 Sign-in methods only differ in how they establish who someone is: the password check here
-(`authenticate`), later OpenID Connect. Each then hands the verified `User` to
+(`authenticate`) or an identity provider (app/access/oidc). Each then hands the verified `User` to
 `start_session`, and everything after that (cookie, CSRF, expiry) is shared.
 """
 

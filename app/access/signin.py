@@ -27,6 +27,7 @@ from app.access.accounts import (
     refresh_session,
     start_session,
 )
+from app.access.oidc.registry import end_session_url, form_origins, registry
 from app.audit.log import record
 from app.core.credentials import MAX_EMAIL_LENGTH
 from app.core.roles import Caller
@@ -44,10 +45,11 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # into a page stays text.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    "frame-ancestors 'none'; form-action 'self'{providers}; base-uri 'none'"
 )
 BAD_CREDENTIALS = "Incorrect email or password."
 MAX_COOKIE_LENGTH = 100
+MAX_NEXT_LENGTH = 1000
 
 
 def session_lifetime() -> timedelta:
@@ -114,32 +116,47 @@ def page(template: str, status: int = 200, **context) -> Response:
     return response
 
 
-def _secure() -> bool:
+def safe_next(path: str | None) -> str | None:
+    """`path` when it is a same-origin relative path to go to after sign-in, else None."""
+    if not path or len(path) > MAX_NEXT_LENGTH or not path.startswith("/"):
+        return None
+    # "//host" and "/\host" lead elsewhere, and browsers drop tabs and newlines, so
+    # "/\t/host" would too: no backslashes and no control characters anywhere.
+    if path.startswith("//") or "\\" in path or any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        return None
+    return path
+
+
+def secure() -> bool:
+    """Whether cookies of this request must be Secure (HTTPS, directly or by base_url)."""
     base_url = current_app.config["FAULTLINE"]["web"]["base_url"]
     return request.is_secure or base_url.startswith("https://")
 
 
-def _set_session_cookie(response: Response, value: str) -> None:
+def set_session_cookie(response: Response, value: str) -> None:
+    """Give the browser its session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS)."""
     response.set_cookie(
         COOKIE,
         value,
         max_age=int(session_lifetime().total_seconds()),
         httponly=True,
         samesite="Lax",
-        secure=_secure(),
+        secure=secure(),
     )
 
 
 @bp.after_app_request
 def _headers(response: Response) -> Response:
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = CSP
+        # A sign-out form redirects to the identity provider's end-session endpoint.
+        origins = "".join(f" {origin}" for origin in form_origins())
+        response.headers["Content-Security-Policy"] = CSP.format(providers=origins)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
     refreshed = g.pop("refreshed_cookie", None)
     if refreshed is not None:
         # The cookie's own expiry follows the session's, or the browser would drop it first.
-        _set_session_cookie(response, refreshed)
+        set_session_cookie(response, refreshed)
     return response
 
 
@@ -152,14 +169,24 @@ def _login_page(status: int = 200, error: str | None = None, email: str = "") ->
     nonce = request.cookies.get(FORM_COOKIE, "")
     if not 20 <= len(nonce) <= MAX_COOKIE_LENGTH:
         nonce = secrets.token_urlsafe(24)
-    response = page("login.html", status, csrf_token=_form_token(nonce), error=error, email=email)
+    auth = current_app.config["FAULTLINE"]["auth"]
+    response = page(
+        "login.html",
+        status,
+        csrf_token=_form_token(nonce),
+        error=error,
+        email=email,
+        providers=list(registry().providers.values()),
+        local_accounts=auth["local_accounts"],
+        next=safe_next(request.args.get("next")),
+    )
     response.set_cookie(
         FORM_COOKIE,
         nonce,
         path=url_for("auth.login"),
         httponly=True,
         samesite="Lax",
-        secure=_secure(),
+        secure=secure(),
     )
     return response
 
@@ -184,6 +211,13 @@ def _failed(_response: Response) -> bool:
     return g.get("login_failed", False)
 
 
+# Failed sign-ins by password and through identity providers count against one per-address
+# limit: trying both ways does not give anyone twice the guesses.
+failure_limit = limiter.shared_limit(
+    _per_ip_limit, scope="signin-failures", key_func=rate_limit_key, deduct_when=_failed
+)
+
+
 @bp.get("/login")
 def login_form() -> Response:
     """The sign-in page (or the dashboard, for someone already signed in)."""
@@ -193,10 +227,13 @@ def login_form() -> Response:
 
 
 @bp.post("/login")
-@limiter.limit(_per_ip_limit, key_func=rate_limit_key, deduct_when=_failed)
+@failure_limit
 @limiter.limit(_per_account_limit, key_func=_account_key, deduct_when=_failed)
 def login() -> Response:
     """Check the credentials; on success start a session and go to the dashboard."""
+    if not current_app.config["FAULTLINE"]["auth"]["local_accounts"]:
+        text = "This Faultline signs people in through an identity provider only."
+        return page("message.html", 403, title="Password sign-in is turned off", text=text)
     nonce = request.cookies.get(FORM_COOKIE, "")
     presented = request.form.get("csrf_token", "")
     if not nonce or not hmac.compare_digest(presented.encode(), _form_token(nonce).encode()):
@@ -229,7 +266,7 @@ def login() -> Response:
     record(db, signin_actor(user), "signin.success", "user", user.id, now=now, method="password")
     db.commit()
     response = redirect(url_for("site.index"), 303)
-    _set_session_cookie(response, cookie)
+    set_session_cookie(response, cookie)
     response.delete_cookie(FORM_COOKIE, path=url_for("auth.login"))
     return response
 
@@ -246,8 +283,10 @@ def logout() -> Response:
         end_session(db, request.cookies[COOKIE])
         db.commit()
         g.pop("refreshed_cookie", None)  # or the cookie just ended would be set again
-    response = redirect(url_for("auth.login_form"), 303)
-    response.delete_cookie(COOKIE, httponly=True, samesite="Lax", secure=_secure())
+    base_url = current_app.config["FAULTLINE"]["web"]["base_url"].rstrip("/")
+    provider = signed_in.provider if signed_in is not None else None
+    response = redirect(end_session_url(provider, base_url) or url_for("auth.login_form"), 303)
+    response.delete_cookie(COOKIE, httponly=True, samesite="Lax", secure=secure())
     return response
 
 

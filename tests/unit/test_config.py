@@ -95,3 +95,77 @@ def test_production_accepts_a_real_secret(tmp_path):
 def test_database_url_override_from_environment():
     config = load_config(None, environ={"FAULTLINE_DATABASE_URL": "sqlite:////tmp/x.db"})
     assert config["database"]["url"] == "sqlite:////tmp/x.db"
+
+
+PROVIDER = (
+    "auth:\n  rules:\n    member: 'claims.email_verified'\n  oidc:\n    providers:\n"
+    "      - name: company\n        issuer: https://sso.example.org/realms/staff\n"
+    "        client_id: faultline\n        client_secret: s3cret\n"
+)
+
+
+def test_a_provider_gets_default_scopes_and_label(tmp_path):
+    [provider] = load_config(write(tmp_path, PROVIDER), environ={})["auth"]["oidc"]["providers"]
+    assert provider["scopes"] == ["openid", "email", "profile"]
+    assert provider["label"] == "company"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("issuer: https://sso.example.org/realms/staff", "issuer: http://sso.example.org"),
+            r"auth\.oidc\.providers\[0\]\.issuer: must be an https:// URL",
+        ),
+        (("issuer: https://sso.example.org/realms/staff", "issuer: http://localhost:9000"), None),
+        (("issuer: https://sso.example.org/realms/staff", "issuer: http://127.0.0.1:9000"), None),
+        (("name: company", "name: Company SSO"), r"providers\[0\]\.name must be a slug"),
+        (("client_id: faultline", "client_id: 12"), r"providers\[0\]\.client_id must be a string"),
+        (("        client_secret: s3cret\n", ""), r"providers\[0\]\.client_secret must be a str"),
+        (
+            ("client_secret: s3cret", "client_secret: s3cret\n        scopes: [email]"),
+            r"providers\[0\]\.scopes must include openid",
+        ),
+        (
+            ("client_secret: s3cret", "client_secret: s3cret\n        colour: red"),
+            r"unknown config key: auth\.oidc\.providers\[0\]\.colour",
+        ),
+        (
+            ("    providers:\n      - name", "    providers:\n      - 3\n      - name"),
+            r"providers\[0\] must be a mapping",
+        ),
+        (
+            ("member: 'claims.email_verified'", "member: ''"),
+            r"no auth\.rules \(admin, member or viewer\) is set",
+        ),
+        (
+            ("member: 'claims.email_verified'", "member: 'claims.email_verified &&'"),
+            r"auth\.rules\.member: line 1, column 25",
+        ),
+    ],
+)
+def test_provider_entries_are_checked_by_name(tmp_path, change, message):
+    text = PROVIDER.replace(*change)
+    if message is None:
+        load_config(write(tmp_path, text), environ={})
+        return
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text), environ={})
+
+
+def test_the_same_provider_name_twice_is_refused(tmp_path):
+    twice = PROVIDER + PROVIDER.split("providers:\n")[1]
+    with pytest.raises(ConfigError, match=r"providers\[1\]\.name: 'company' is used twice"):
+        load_config(write(tmp_path, twice), environ={})
+
+
+def test_a_rule_that_does_not_compile_names_itself_without_providers(tmp_path):
+    with pytest.raises(ConfigError, match=r"auth\.rules\.admin: line 1, column 4: Syntax error"):
+        load_config(write(tmp_path, "auth:\n  rules:\n    admin: '1 +'\n"), environ={})
+
+
+def test_turning_local_accounts_off_needs_a_provider(tmp_path):
+    with pytest.raises(ConfigError, match="nobody could sign in"):
+        load_config(write(tmp_path, "auth:\n  local_accounts: false\n"), environ={})
+    text = PROVIDER.replace("auth:\n", "auth:\n  local_accounts: false\n")
+    assert load_config(write(tmp_path, text), environ={})["auth"]["local_accounts"] is False

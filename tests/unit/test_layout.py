@@ -14,8 +14,10 @@ import pytest
 APP = Path(__file__).resolve().parents[2] / "app"
 GROUND = "ground"
 ENTRY = "entry"
-ENTRY_MODULES = {"__init__", "cli", "server"}
+ENTRY_MODULES = {"__init__", "cli", "cli_access", "cli_context", "server"}
 GROUND_MODULES = {
+    "access_models",
+    "alert_models",
     "column_types",
     "config",
     "db",
@@ -38,9 +40,21 @@ ALLOWED = {
     "sentry": {"core", GROUND, "store", "sourcemaps"},
     "ingest": {"core", GROUND, "store", "sentry", "sourcemaps"},
     "stats": {"core", GROUND, "store"},
-    "access": {"core", GROUND},
+    "audit": {"core", GROUND},
+    "access": {"core", GROUND, "audit"},
     "site": {"core", GROUND, "access"},
-    "api": {"core", GROUND, "store", "groups", "stats", "access", "sourcemaps"},
+    "alerts": {"core", GROUND, "store", "groups", "stats"},
+    "api": {
+        "core",
+        GROUND,
+        "store",
+        "groups",
+        "stats",
+        "access",
+        "audit",
+        "sourcemaps",
+        "alerts",
+    },
 }
 MODULES = sorted(APP.rglob("*.py"))
 
