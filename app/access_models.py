@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.column_types import UTCDateTime
-from app.models import Base, BigId
+from app.model_base import Base, BigId
 
 
 class ApiToken(Base):

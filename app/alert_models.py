@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.column_types import UTCDateTime
-from app.models import Base, BigId
+from app.model_base import Base, BigId
 
 
 class AlertChannel(Base):

@@ -9,31 +9,14 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from app.config import ConfigError, config_path_from_env, load_config
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from app.cli_access import token, user
+from app.cli_context import config_of, session_for
+from app.config import config_path_from_env
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-def _config(ctx: click.Context) -> dict:
-    try:
-        return load_config(ctx.obj["config_path"])
-    except ConfigError as error:
-        raise click.ClickException(f"configuration error: {error}") from None
-
-
-def _session(config: dict) -> "Session":
-    from sqlalchemy.orm import Session
-
-    from app.db import make_engine
-
-    return Session(make_engine(config["database"]["url"]), expire_on_commit=False)
 
 
 @click.group()
@@ -59,7 +42,7 @@ def check_config(ctx: click.Context) -> None:
     """Load and validate the configuration, then say what it points at."""
     from sqlalchemy.engine import make_url
 
-    config = _config(ctx)
+    config = config_of(ctx)
     url = make_url(config["database"]["url"])
     click.echo(
         f"config ok: mode={config['mode']} database={url.render_as_string(hide_password=True)}"
@@ -70,7 +53,7 @@ def check_config(ctx: click.Context) -> None:
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Create or upgrade the database schema to the latest revision."""
-    config = _config(ctx)
+    config = config_of(ctx)
     url = config["database"]["url"]
     run_migrations(url)
     click.echo("database is at the latest revision")
@@ -99,7 +82,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve ingest, API and static files with gunicorn."""
     from app.server import serve as run_server
 
-    config = _config(ctx)
+    config = config_of(ctx)
+    if not config["secret_key"]:
+        # Said here, where sessions get signed, not by every command that loads the config.
+        click.echo(
+            "no secret_key set: using a random one for each serving process (development mode)",
+            err=True,
+        )
     _first_admin_hint(config)
     run_server(config, host or config["web"]["host"], port or config["web"]["port"])
 
@@ -124,7 +113,7 @@ def _say_how_to_make_the_first_admin(config: dict) -> None:
 
     from app.access.accounts import has_users
 
-    session = _session(config)
+    session = session_for(config)
     try:
         exists = has_users(session)
     except SQLAlchemyError:
@@ -134,7 +123,8 @@ def _say_how_to_make_the_first_admin(config: dict) -> None:
         session.get_bind().dispose()  # a clean goodbye to PostgreSQL before the child exits
     if not exists:
         click.echo(
-            "No user yet. Create the first administrator (it asks for a password):\n"
+            "No user yet. Create the first administrator (it asks for a password; in a script,\n"
+            "pipe one line to --password-stdin):\n"
             "    faultline user create --email you@example.org\n"
             f"then sign in at {config['web']['base_url'].rstrip('/')}/login",
             err=True,
@@ -151,7 +141,7 @@ def purge(ctx: click.Context) -> None:
     from app.db import make_engine
     from app.store.retention import purge_expired
 
-    config = _config(ctx)
+    config = config_of(ctx)
     engine = make_engine(config["database"]["url"])
     days = config["retention"]["days"]
     removed = purge_expired(engine, days, datetime.now(UTC))
@@ -171,8 +161,8 @@ def regroup(ctx: click.Context) -> None:
     from app.core.fingerprint import FINGERPRINT_VERSION, compute
     from app.groups.regroup import regroup as run_regroup
 
-    config = _config(ctx)
-    with _session(config) as session:
+    config = config_of(ctx)
+    with session_for(config) as session:
         report = run_regroup(session, compute, FINGERPRINT_VERSION, datetime.now(UTC))
         session.commit()
     click.echo(
@@ -198,8 +188,8 @@ def project_create(ctx: click.Context, name: str) -> None:
     from app.api.projects import project_dict
     from app.store.projects import create_project
 
-    config = _config(ctx)
-    with create_app(config).test_request_context(), _session(config) as session:
+    config = config_of(ctx)
+    with create_app(config).test_request_context(), session_for(config) as session:
         created = create_project(session, name)
         session.commit()
         click.echo(json.dumps(project_dict(created)))
@@ -215,106 +205,11 @@ def project_list(ctx: click.Context) -> None:
     from app.api.projects import project_dict
     from app.models import Project
 
-    config = _config(ctx)
-    with create_app(config).test_request_context(), _session(config) as session:
+    config = config_of(ctx)
+    with create_app(config).test_request_context(), session_for(config) as session:
         live = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)
         for row in session.scalars(live):
             click.echo(json.dumps(project_dict(row)))
-
-
-@main.group()
-def token() -> None:
-    """Manage API tokens."""
-
-
-@token.command("create")
-@click.option("--name", required=True, help="What the token is for.")
-@click.pass_context
-def token_create(ctx: click.Context, name: str) -> None:
-    """Create an API token; it is printed once, on the last line, and stored hashed."""
-    from app.access.tokens import create_token
-
-    config = _config(ctx)
-    with _session(config) as session:
-        plaintext, _row = create_token(session, name)
-        session.commit()
-    click.echo(
-        f"API token '{name}' created. It is shown only now; keep it somewhere safe:", err=True
-    )
-    click.echo(plaintext)
-
-
-@main.group()
-def user() -> None:
-    """Manage the people who sign in to the dashboard (local accounts)."""
-
-
-@user.command("create")
-@click.option("--email", required=True, help="Email address (the sign-in name).")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="Password; asked for twice when left out (which keeps it out of shell history).",
-)
-@click.option("--admin", is_flag=True, help="Make an administrator (the first user always is).")
-@click.option(
-    "--role",
-    type=click.Choice(["admin", "member", "viewer"]),
-    default="member",
-    help="What the user may do: administer, triage (member) or only read (viewer).",
-)
-@click.pass_context
-def user_create(ctx: click.Context, email: str, password: str, admin: bool, role: str) -> None:
-    """Create a local account; the password is stored as an argon2id hash."""
-    from datetime import UTC, datetime
-
-    from app.access.accounts import AccountError, create_user
-
-    config = _config(ctx)
-    with _session(config) as session:
-        try:
-            created = create_user(
-                session, email, password, "admin" if admin else role, datetime.now(UTC)
-            )
-        except AccountError as error:
-            raise click.ClickException(str(error)) from None
-        session.commit()
-    label = {"admin": "administrator", "member": "member", "viewer": "viewer"}[created.role]
-    click.echo(f"created {label} {created.email}")
-
-
-@user.command("list")
-@click.pass_context
-def user_list(ctx: click.Context) -> None:
-    """Print every local account as one JSON line."""
-    from sqlalchemy import select
-
-    from app.api.users import user_dict
-    from app.models import User
-
-    config = _config(ctx)
-    with _session(config) as session:
-        for row in session.scalars(select(User).order_by(User.id)):
-            click.echo(json.dumps(user_dict(row)))
-
-
-@user.command("delete")
-@click.option("--email", required=True, help="Email address of the account.")
-@click.pass_context
-def user_delete(ctx: click.Context, email: str) -> None:
-    """Delete a local account; its browser sessions end with it."""
-    from app.access.accounts import find_user
-
-    config = _config(ctx)
-    with _session(config) as session:
-        found = find_user(session, email)
-        if found is None:
-            raise click.ClickException(f"no user with email {email.strip().lower()}")
-        session.delete(found)
-        session.commit()
-    click.echo(f"deleted user {found.email}")
 
 
 @main.group()
@@ -337,7 +232,7 @@ def sourcemaps_upload(ctx, project: str, release: str | None, url_prefix: str | 
     they explain are mapped again and regrouped."""
     from app.sourcemaps.command import upload
 
-    click.echo(upload(_config(ctx), project, release, url_prefix, paths))
+    click.echo(upload(config_of(ctx), project, release, url_prefix, paths))
 
 
 @sourcemaps.command("list")
@@ -347,7 +242,7 @@ def sourcemaps_list(ctx, project: str) -> None:
     """Print the project's bundles, newest first, one JSON line each."""
     from app.sourcemaps.command import bundle_lines
 
-    for line in bundle_lines(_config(ctx), project):
+    for line in bundle_lines(config_of(ctx), project):
         click.echo(line)
 
 
@@ -359,8 +254,20 @@ def sourcemaps_delete(ctx, project: str, bundle_id: int) -> None:
     """Delete one bundle and its files."""
     from app.sourcemaps.command import delete
 
-    click.echo(delete(_config(ctx), project, bundle_id))
+    click.echo(delete(config_of(ctx), project, bundle_id))
 
+
+@main.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Send alerts (and check rate rules) until SIGTERM: for `alerts.worker: false` setups."""
+    from app.alerts.command import run_worker
+
+    run_worker(config_of(ctx))
+
+
+main.add_command(token)
+main.add_command(user)
 
 if __name__ == "__main__":
     sys.exit(main())

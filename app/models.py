@@ -10,32 +10,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.column_types import Day, UTCDateTime
-
-# Stable constraint names so that Alembic batch migrations on SQLite can find them.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# Event tables grow without bound: 64-bit ids on PostgreSQL, rowid aliases on SQLite.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    """Declarative base with the shared naming convention."""
-
-    metadata = MetaData(naming_convention=NAMING)
+from app.model_base import NAMING, Base, BigId  # noqa: F401  (re-exported)
 
 
 class Project(Base):

@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.column_types import UTCDateTime
-from app.models import Base
+from app.model_base import Base
 
 
 class SourceMapBundle(Base):

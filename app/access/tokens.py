@@ -39,13 +39,16 @@ def create_token(
     expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[str, ApiToken]:
-    """A new token: the plaintext (to print once) and its row. TokenError when it would
-    hold a scope its owner's role does not."""
-    scopes = list(SCOPES) if scopes is None else sorted(set(scopes), key=SCOPES.index)
+    """A new token: the plaintext (to print once) and its row; without `scopes`, all that its
+    owner's role allows. TokenError when it would hold a scope its owner's role does not."""
+    owner_role = user.role if user is not None else None
+    if scopes is None:
+        scopes = [scope for scope in SCOPES if scope in token_scopes(SCOPES, owner_role)]
     unknown = [scope for scope in scopes if scope not in SCOPES]
     if unknown or not scopes:
         raise TokenError(f"scopes must be some of {', '.join(SCOPES)}")
-    beyond = set(scopes) - token_scopes(scopes, user.role if user is not None else None)
+    scopes = sorted(set(scopes), key=SCOPES.index)
+    beyond = set(scopes) - token_scopes(scopes, owner_role)
     if beyond:
         raise TokenError(
             f"a token cannot hold more than its owner's role allows: {', '.join(sorted(beyond))}"

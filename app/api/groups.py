@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from flask import g, jsonify
 from sqlalchemy import select
 
-from app.api.blueprint import bp, json_body, query_args
+from app.api.blueprint import bp, json_body, query_args, require_project
+from app.api.projects import visible_projects
 from app.audit import audit
 from app.core.roles import READ, TRIAGE, requires
 from app.db import get_session
@@ -18,9 +19,11 @@ from app.schemas import BulkTriageIn, GroupListArgs, MergeIn, PageArgs, TriageIn
 
 
 def load_group(session, group_id: int) -> ExceptionGroup:
-    """A live group of a live project, or 404."""
+    """A live group of a live project the caller may see, or 404."""
     group = session.get(ExceptionGroup, group_id)
     if group is None or group.merged_into_id is not None:
+        raise not_found("Group")
+    if not g.caller.may_see_project(group.project_id):
         raise not_found("Group")
     if session.get(Project, group.project_id).deleted_at is not None:
         raise not_found("Group")
@@ -38,9 +41,11 @@ def _expire(session) -> None:
 def groups_list():
     """Groups with filters, sorts and cursor paging; counts per status; each with its trend."""
     args = GroupListArgs().load(query_args())
+    if "project" in args:
+        require_project(args["project"])
     session = get_session()
     _expire(session)
-    return jsonify(list_groups(session, args, datetime.now(UTC).date()))
+    return jsonify(list_groups(session, args, datetime.now(UTC).date(), visible_projects()))
 
 
 @bp.get("/groups/<int:group_id>")
@@ -133,7 +138,9 @@ def _load_many(session, ids: list[int]) -> list[ExceptionGroup]:
         .where(ExceptionGroup.id.in_(unique_ids), ExceptionGroup.merged_into_id.is_(None))
         .order_by(ExceptionGroup.id)
     ).all()
-    missing = set(unique_ids) - {group.id for group in groups}
+    missing = set(unique_ids) - {
+        group.id for group in groups if g.caller.may_see_project(group.project_id)
+    }
     if missing:
         raise ApiError(
             404, "not_found", f"Groups not found: {', '.join(map(str, sorted(missing)))}."

@@ -2,15 +2,16 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app, jsonify
+from flask import current_app, g, jsonify
 from sqlalchemy import select
 
 from app.api.blueprint import bp, json_body
+from app.api.projects import load_project
 from app.audit import audit
 from app.core.roles import ADMIN, READ, requires
 from app.db import get_session
 from app.errors import not_found
-from app.models import Pixel, Project
+from app.models import Pixel
 from app.paging import iso
 from app.schemas import PixelIn, PixelPatch
 from app.store.hits import create_pixel, valid_pixel_id
@@ -32,15 +33,9 @@ def pixel_dict(pixel: Pixel) -> dict:
 
 def _load_pixel(session, pixel_id: str) -> Pixel:
     pixel = session.get(Pixel, pixel_id) if valid_pixel_id(pixel_id) else None
-    if pixel is None:
+    if pixel is None or not g.caller.may_see_project(pixel.project_id):
         raise not_found("Pixel")
     return pixel
-
-
-def _require_project(session, project_id: int) -> None:
-    project = session.get(Project, project_id)
-    if project is None or project.deleted_at is not None:
-        raise not_found("Project")
 
 
 @bp.get("/projects/<int:project_id>/pixels")
@@ -48,7 +43,7 @@ def _require_project(session, project_id: int) -> None:
 def pixels_list(project_id: int):
     """The pixels of a project, oldest first (a project has a handful, so no paging)."""
     session = get_session()
-    _require_project(session, project_id)
+    load_project(session, project_id)
     pixels = session.scalars(
         select(Pixel).where(Pixel.project_id == project_id).order_by(Pixel.created_at, Pixel.id)
     ).all()
@@ -61,7 +56,7 @@ def pixels_create(project_id: int):
     """Create a pixel in a project."""
     data = PixelIn().load(json_body())
     session = get_session()
-    _require_project(session, project_id)
+    load_project(session, project_id)
     pixel = create_pixel(
         session, project_id, data["name"], data["event_name"], data["metadata"], datetime.now(UTC)
     )

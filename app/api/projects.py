@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify
+from flask import current_app, g, jsonify
 from sqlalchemy import select
 
-from app.api.blueprint import bp, json_body, query_args
+from app.api.blueprint import bp, json_body, query_args, require_project
 from app.audit import audit
 from app.core.roles import ADMIN, READ, requires
 from app.db import get_session
@@ -42,11 +42,18 @@ def project_dict(project: Project) -> dict:
 
 
 def load_project(session, project_id: int) -> Project:
-    """A live (not deleted) project, or 404."""
+    """A live (not deleted) project the caller may see, or 404."""
+    require_project(project_id)
     project = session.get(Project, project_id)
     if project is None or project.deleted_at is not None:
         raise not_found("Project")
     return project
+
+
+def visible_projects():
+    """The project ids the caller is limited to (a project-limited token), or None for all."""
+    limited = g.caller.project_ids
+    return sorted(limited) if limited is not None else None
 
 
 def _forget_cached_sources() -> None:
@@ -67,6 +74,8 @@ def projects_list():
     """All projects, paginated by id."""
     args = PageArgs().load(query_args())
     query = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)
+    if (limited := visible_projects()) is not None:
+        query = query.where(Project.id.in_(limited))
     if "cursor" in args:
         query = query.where(Project.id > decode_cursor(args["cursor"], None)[1])
     rows = get_session().scalars(query.limit(args["limit"] + 1)).all()
@@ -173,7 +182,11 @@ def sources_list():
     args = SourceListArgs().load(query_args())
     query = select(Source).order_by(Source.id)
     if "project" in args:
+        require_project(args["project"])
         query = query.where(Source.project_id == args["project"])
+    if (limited := visible_projects()) is not None:
+        # Unassigned sources belong to no project, so a project-limited token sees none.
+        query = query.where(Source.project_id.in_(limited))
     if "cursor" in args:
         query = query.where(Source.id > decode_cursor(args["cursor"], None)[1])
     rows = get_session().scalars(query.limit(args["limit"] + 1)).all()
@@ -192,7 +205,8 @@ def source_update(source_id: int):
     data = SourcePatch().load(json_body())
     session = get_session()
     source = session.get(Source, source_id)
-    if source is None:
+    limited = visible_projects()
+    if source is None or (limited is not None and source.project_id not in limited):
         raise not_found("Source")
     if "project" in data:
         if source.kind == "pixel":

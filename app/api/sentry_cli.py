@@ -12,6 +12,8 @@ headers), cuts it into chunks named by their SHA-1 and then:
 
 The organisation slug is not checked (Faultline has one); `projects` are ids or names.
 Assembly happens inside the second call, so a broken map fails the command that sent it.
+The auth token must be a valid, unexpired Faultline API token holding `triage`; a project it
+is not limited to is as unknown to it as a project that does not exist.
 """
 
 import hashlib
@@ -21,14 +23,16 @@ import zlib
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.access.tokens import find_token
+from app.access.tokens import token_caller
 from app.api.blueprint import unauthenticated_limit
+from app.audit import record
 from app.core.artifact_bundle import BundleError, read_bundle
+from app.core.roles import TRIAGE
 from app.db import get_session
 from app.errors import RETRY_AFTER_DB_DOWN, retry_after
 from app.extensions import limiter
@@ -70,9 +74,12 @@ def _authenticate() -> None:
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
         raise CliError(401, "Authentication credentials were not provided.")
-    with reading() as session:
-        if find_token(session, presented.strip()) is None:
-            raise CliError(401, "Invalid token: send a Faultline API token as the auth token.")
+    caller = token_caller(presented.strip(), datetime.now(UTC))
+    if caller is None:
+        raise CliError(401, "Invalid token: send a Faultline API token as the auth token.")
+    if not caller.may(TRIAGE):
+        raise CliError(403, "This token lacks the 'triage' scope that uploading needs.")
+    g.caller = caller
 
 
 @bp.errorhandler(CliError)
@@ -198,7 +205,7 @@ def assemble(org: str):
     for project_id in pending:
         if bundle_with_checksum(session, project_id, checksum) is not None:
             continue  # another assemble of the same bundle got here first
-        save_bundle(
+        bundle = save_bundle(
             session,
             project_id,
             artifacts,
@@ -207,7 +214,19 @@ def assemble(org: str):
             now,
             checksum=checksum,
         )
-        remap_after_upload(session, project_id, now, config["retention"]["days"])
+        remapped = remap_after_upload(session, project_id, now, config["retention"]["days"])
+        record(
+            session,
+            g.caller,
+            "sourcemaps.upload",
+            "sourcemap_bundle",
+            bundle.id,
+            now,
+            project=project_id,
+            release=bundle.release,
+            files=len(artifacts),
+            remapped=remapped,
+        )
     session.execute(delete(UploadChunk).where(UploadChunk.checksum.in_(chunks)))
     session.commit()
     for project_id in pending:
@@ -258,6 +277,6 @@ def _project_id(session, name: str) -> int:
     else:
         query = query.where(Project.name == name)
     found = session.scalar(query)
-    if found is None:
+    if found is None or not g.caller.may_see_project(found):
         raise CliError(400, f"Project {name[:200]!r} not found: give a project's id or name.")
     return found

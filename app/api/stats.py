@@ -6,12 +6,12 @@ from flask import current_app, jsonify
 
 from app.api.blueprint import bp, query_args
 from app.api.groups import load_group
+from app.api.projects import load_project, visible_projects
 from app.core.filters import FilterError, parse_filter
 from app.core.roles import READ, requires
 from app.core.timegrid import EPOCH, Window, choose_interval, default_window
 from app.db import get_session, read_at_once
-from app.errors import ApiError, not_found
-from app.models import Project
+from app.errors import ApiError
 from app.paging import iso
 from app.schemas import ErrorsPerPageviewArgs, StatsArgs
 from app.stats.breakdowns import NAMES, breakdowns
@@ -28,12 +28,10 @@ RATE_DIMENSIONS = {"page": "path", "browser": "browser", "release": "release"}
 
 
 def _scope(session, args: dict, now: datetime) -> Scope:
-    project_ids = None
+    # Without `project`, a project-limited token's answers cover its projects only.
+    project_ids = visible_projects()
     if "project" in args:
-        project = session.get(Project, args["project"])
-        if project is None or project.deleted_at is not None:
-            raise not_found("Project")
-        project_ids = [project.id]
+        project_ids = [load_project(session, args["project"]).id]
     try:
         conditions = parse_filter(args.get("filter"))
     except FilterError as error:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import g, jsonify
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.access.accounts import AccountError, EmailTaken, create_user
 from app.api.blueprint import bp, json_body, query_args
@@ -13,7 +13,7 @@ from app.db import get_session
 from app.errors import ApiError, not_found
 from app.models import User
 from app.paging import decode_cursor, encode_cursor, iso
-from app.schemas import PageArgs, UserIn
+from app.schemas import PageArgs, UserIn, UserPatch
 
 
 def user_dict(user: User) -> dict:
@@ -108,7 +108,38 @@ def user_delete(user_id: int):
         raise not_found("User")
     if g.get("user") is not None and g.user.user_id == user.id:
         raise ApiError(409, "conflict", "You cannot delete your own account.")
+    _keep_an_administrator(session, user)
     session.delete(user)
     audit("user.delete", "user", user.id, email=user.email)
     session.commit()
     return "", 204
+
+
+def administrators(session) -> int:
+    """How many accounts hold the admin role."""
+    return session.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+
+
+def _keep_an_administrator(session, user: User) -> None:
+    # An instance without an administrator could only be repaired on the command line.
+    if user.is_admin and administrators(session) <= 1:
+        raise ApiError(409, "conflict", "This is the last administrator; make another first.")
+
+
+@bp.patch("/users/<int:user_id>")
+@requires(ADMIN)
+def user_update(user_id: int):
+    """Change an account's role; its sessions and tokens act with it from their next request."""
+    role = UserPatch().load(json_body())["role"]
+    session = get_session()
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("User")
+    old = user.role
+    if role != old:
+        if role != "admin":
+            _keep_an_administrator(session, user)
+        user.role = role
+        audit("user.role", "user", user.id, email=user.email, old=old, new=role)
+        session.commit()
+    return jsonify(user_dict(user))

@@ -23,9 +23,13 @@ RATE_DAYS = 30
 NO_RATE = -1.0
 
 
-def list_groups(session: Session, args: dict, today: date) -> dict:
-    """One page of groups matching the filters, highest by the chosen sort first, with the
-    number of groups per status under the same filters."""
+def list_groups(
+    session: Session, args: dict, today: date, project_ids: list[int] | None = None
+) -> dict:
+    """One page of groups matching the filters (and of `project_ids` when given), highest by
+    the chosen sort first, with the number of groups per status under the same filters."""
+    if project_ids is not None:
+        args = args | {"project_ids": project_ids}
     rate_start = today - timedelta(days=RATE_DAYS - 1)
     query = select(ExceptionGroup)
     if args["sort"] == "per_1k":
@@ -140,6 +144,8 @@ def _group_filters(args: dict) -> list:
     ]
     if "project" in args:
         conditions.append(ExceptionGroup.project_id == args["project"])
+    if "project_ids" in args:
+        conditions.append(ExceptionGroup.project_id.in_(args["project_ids"]))
     if "status" in args:
         conditions.append(ExceptionGroup.status == args["status"])
     if args.get("q"):

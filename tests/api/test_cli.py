@@ -6,12 +6,15 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import yaml
+from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
 from app.access.tokens import hash_token
-from app.models import ApiToken, ExceptionEvent, ExceptionGroup, Hit
+from app.cli import main
+from app.models import ApiToken, AuditEntry, ExceptionEvent, ExceptionGroup, Hit
 from tests.conftest import payload, post_exception, post_hit
 from tests.served import free_port
+from tests.signin import make_user
 
 
 def faultline(*args, config_path=None, env=None):
@@ -110,3 +113,55 @@ def test_readiness_checks_the_database(client, make_app):
     response = down.test_client().get("/api/v1/ready")
     assert response.status_code == 503
     assert response.json["error"]["code"] == "unavailable"
+
+
+def run(config_path, *args):
+    """Run the command in this process; the click result."""
+    return CliRunner().invoke(main, ["--config", str(config_path), *args])
+
+
+def test_token_commands_cut_tokens_and_are_audited(config, app, client, session, tmp_path):
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    make_user(app, "ada@example.org")
+    make_user(app, "grace@example.org", role="member")
+    made = json.loads(run(config_path, "project", "create", "--name", "Shop").output)
+    limits = ["--user", "Grace@example.org", "--scope", "read", "--project", str(made["id"])]
+    created = run(
+        config_path, "token", "create", "--name", "deploys", *limits, "--expires-days", "7"
+    )
+    assert created.exit_code == 0, created.output
+    plaintext = created.output.strip().splitlines()[-1]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).json
+    assert (me["scopes"], me["project_ids"], me["is_admin"]) == (["read"], [made["id"]], False)
+
+    for args, reason in [
+        (["--user", "grace@example.org", "--scope", "admin"], "more than its owner's role"),
+        (["--user", "nobody@example.org"], "no user with email nobody@example.org"),
+        (["--project", "999999"], "no project with id 999999"),
+        (["--expires-days", "0"], "0 is not in the range"),
+    ]:
+        refused = run(config_path, "token", "create", "--name", "x", *args)
+        assert refused.exit_code != 0 and reason in refused.output, refused.output
+
+    operator = run(config_path, "token", "create", "--name", "ops")
+    assert "operator" in operator.output
+    listed = [json.loads(line) for line in run(config_path, "token", "list").output.splitlines()]
+    assert [(t["name"], t["owner"], t["scopes"]) for t in listed] == [
+        ("deploys", {"id": me["user_id"], "email": "grace@example.org"}, ["read"]),
+        ("ops", None, ["read", "triage", "admin"]),
+    ]
+    assert listed[0]["expires_at"] is not None and plaintext not in json.dumps(listed)
+
+    revoked = run(config_path, "token", "revoke", str(listed[0]["id"]))
+    assert revoked.exit_code == 0 and "deploys" in revoked.output
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).status_code
+        == 401
+    )
+    again = run(config_path, "token", "revoke", str(listed[0]["id"]))
+    assert again.exit_code != 0 and "no API token" in again.output
+    entries = session.execute(
+        select(AuditEntry.action, AuditEntry.actor_kind).where(AuditEntry.action.like("token.%"))
+    ).all()
+    assert entries == [("token.create", "cli"), ("token.create", "cli"), ("token.revoke", "cli")]

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from app.cli import main
-from app.models import User
+from app.models import AuditEntry, User
 from tests.api.test_cli import faultline
 from tests.served import served
 from tests.signin import PASSWORD, make_user, sign_in
@@ -92,3 +92,47 @@ def test_serve_says_how_to_create_the_first_admin(config, app, tmp_path):
     with served(config, tmp_path) as (_base, log_path, _process):
         pass
     assert "faultline user create" not in log_path.read_text()
+
+
+def test_user_role_changes_what_the_user_may_do_next(config, app, client, session, tmp_path):
+    path = str(write_config(config, tmp_path))
+    runner = CliRunner()
+    make_user(app, "ada@example.org")
+    make_user(app, "grace@example.org", role="member")
+    assert sign_in(client, "grace@example.org").status_code == 303
+    assert client.get("/api/v1/me").json["role"] == "member"
+
+    for email, role, exit_code, said in [
+        ("Grace@example.org", "viewer", 0, "grace@example.org is now viewer (was member)"),
+        ("ada@example.org", "member", 1, "ada@example.org is the last administrator"),
+        ("nobody@example.org", "admin", 1, "no user with email nobody@example.org"),
+    ]:
+        result = runner.invoke(
+            main, ["--config", path, "user", "role", "--email", email, "--role", role]
+        )
+        assert result.exit_code == exit_code and said in result.output, result.output
+    assert client.get("/api/v1/me").json["role"] == "viewer"
+    wrong = runner.invoke(
+        main, ["--config", path, "user", "role", "--email", "ada@example.org", "--role", "owner"]
+    )
+    assert wrong.exit_code != 0 and "'owner' is not one of" in wrong.output
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "user.role")).one()
+    assert (entry.actor_kind, entry.detail["old"], entry.detail["new"]) == (
+        "cli",
+        "member",
+        "viewer",
+    )
+
+
+def test_user_create_takes_a_role(config, session, tmp_path):
+    path = str(write_config(config, tmp_path))
+    runner = CliRunner()
+    for email, role, said in [
+        ("ada@example.org", "viewer", "created administrator ada@example.org"),  # the first
+        ("linus@example.org", "viewer", "created viewer linus@example.org"),
+    ]:
+        args = ["user", "create", "--email", email, "--password", PASSWORD, "--role", role]
+        result = runner.invoke(main, ["--config", path, *args])
+        assert result.output.strip() == said
+    actions = session.execute(select(AuditEntry.action, AuditEntry.target_type)).all()
+    assert actions == [("user.create", "user"), ("user.create", "user")]

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.models import User, UserSession
+from app.models import AuditEntry, User, UserSession
 from tests.signin import PASSWORD, csrf_header, make_user, sign_in
 
 ADMIN = "ada@example.org"
@@ -37,6 +37,7 @@ def test_admin_creates_lists_and_deletes_users(admin, session):
     assert created.status_code == 201
     body = created.json
     assert body["email"] == "linus@example.org" and body["is_admin"] is False
+    assert body["role"] == "member"
     assert body["last_login_at"] is None and "password" not in body
     listed = admin.get("/api/v1/users").json
     assert [u["email"] for u in listed["items"]] == [ADMIN, "linus@example.org"]
@@ -106,3 +107,76 @@ def test_tokens_may_manage_users(client, auth):
     )
     assert created.status_code == 201 and created.json["is_admin"] is True
     assert [u["email"] for u in client.get("/api/v1/users", headers=auth).json["items"]] == [ADMIN]
+
+
+@pytest.mark.parametrize(
+    ("body", "role"),
+    [
+        ({"role": "viewer"}, "viewer"),
+        ({"role": "admin"}, "admin"),
+        ({"is_admin": True}, "admin"),
+        ({"role": "viewer", "is_admin": True}, "admin"),
+        ({}, "member"),
+    ],
+)
+def test_a_new_account_gets_the_role_asked_for(admin, body, role):
+    created = admin.post(
+        "/api/v1/users",
+        json={"email": "linus@example.org", "password": PASSWORD, **body},
+        headers=csrf_header(admin),
+    )
+    assert created.status_code == 201
+    assert created.json["role"] == role and created.json["is_admin"] is (role == "admin")
+
+
+@pytest.mark.parametrize(
+    ("role", "triages", "administers"),
+    [("viewer", False, False), ("member", True, False), ("admin", True, True)],
+)
+def test_a_new_role_takes_effect_on_the_next_request(
+    admin, member, session, role, triages, administers
+):
+    changed = admin.patch(
+        f"/api/v1/users/{member.user_id}", json={"role": role}, headers=csrf_header(admin)
+    )
+    assert changed.status_code == 200 and changed.json["role"] == role
+    assert member.get("/api/v1/me").json["role"] == role
+    triage = member.patch("/api/v1/groups/1", json={}, headers=csrf_header(member))
+    assert (triage.status_code != 403) is triages
+    assert (member.get("/api/v1/users").status_code == 200) is administers
+    session.rollback()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "user.role")).first()
+    if role == "member":
+        assert entry is None  # nothing changed, nothing to record
+    else:
+        assert entry.target_id == str(member.user_id)
+        assert entry.detail == {"email": MEMBER, "old": "member", "new": role}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"role": "owner"}, 400),
+        ({}, 400),
+        ({"role": "viewer", "email": "x@example.org"}, 400),
+    ],
+)
+def test_bad_role_changes_are_refused(admin, member, body, status):
+    response = admin.patch(f"/api/v1/users/{member.user_id}", json=body, headers=csrf_header(admin))
+    assert response.status_code == status and response.json["error"]["code"] == "invalid"
+    assert member.get("/api/v1/me").json["role"] == "member"
+
+
+def test_the_last_administrator_stays_one(admin, member, client, auth):
+    demote = {"json": {"role": "member"}, "headers": csrf_header(admin)}
+    refused = admin.patch(f"/api/v1/users/{admin.user_id}", **demote)
+    assert refused.status_code == 409 and "last administrator" in refused.json["error"]["message"]
+    deleted = client.delete(f"/api/v1/users/{admin.user_id}", headers=auth)
+    assert deleted.status_code == 409
+    promote = {"json": {"role": "admin"}, "headers": csrf_header(admin)}
+    assert admin.patch(f"/api/v1/users/{member.user_id}", **promote).status_code == 200
+    # With a second administrator, the first may step down.
+    assert admin.patch(f"/api/v1/users/{admin.user_id}", **demote).status_code == 200
+    assert admin.get("/api/v1/users").status_code == 403
+    missing = member.patch("/api/v1/users/999999", **promote | {"headers": csrf_header(member)})
+    assert missing.status_code == 404

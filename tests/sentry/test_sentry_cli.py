@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from app.core.sourcemap import check_map
 from app.core.sourcemap_files import MINIFIED_SOURCE, SOURCE_MAP
-from app.models import SourceMapFile, UploadChunk
+from app.models import AuditEntry, SourceMapFile, UploadChunk
 from tests.sentry.clients import CLIENTS
 from tests.sentry.harness import post
+from tests.sourcemaps.shop import BUILDS, build_files
 
 SENTRY_CLI = CLIENTS / "node_modules" / ".bin" / "sentry-cli"
 ESBUILD = CLIENTS / "node_modules" / ".bin" / "esbuild"
@@ -313,3 +314,57 @@ def test_a_bundle_in_several_chunks(faultline, token, tmp_path):
         (SOURCE_MAP, script.name, url, None),
         (MINIFIED_SOURCE, script.name, url, None),
     }
+
+
+def test_the_auth_token_must_triage_and_see_the_project(faultline):
+    mine = api_post(faultline, "/api/v1/projects", {"name": "cli-mine"})
+    theirs = api_post(faultline, "/api/v1/projects", {"name": "cli-theirs"})
+    reader = api_post(faultline, "/api/v1/tokens", {"name": "reader", "scopes": ["read"]})
+    request = urllib.request.Request(
+        faultline.base + "/api/0/organizations/acme/chunk-upload/",
+        headers={"Authorization": f"Bearer {reader['token']}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403 and "triage" in json.loads(refused.value.read())["detail"]
+
+    body = {"name": "ci", "scopes": ["read", "triage"], "project_ids": [mine["id"]]}
+    limited = api_post(faultline, "/api/v1/tokens", body)
+    bundle = shop_bundle()
+    checksum = hashlib.sha1(bundle).hexdigest()
+    assert send_chunk(faultline, limited["token"], checksum, bundle, field="file")[0] == 200
+    request = {"checksum": checksum, "chunks": [checksum], "projects": [str(theirs["id"])]}
+    status, answer = assemble(faultline, limited["token"], request)
+    assert status == 400 and "not found" in answer["detail"]  # as if it did not exist
+    status, answer = assemble(faultline, limited["token"], {**request, "projects": ["cli-mine"]})
+    assert (status, answer["state"]) == (200, "ok")
+    [stored] = bundles(faultline, mine["id"])
+    assert bundles(faultline, theirs["id"]) == []
+    with Session(faultline.engine) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "sourcemaps.upload", AuditEntry.target_id == str(stored["id"])
+            )
+        ).one()
+    assert (entry.actor_kind, entry.via) == ("token", f"token:{limited['id']}")
+    assert entry.detail["project"] == mine["id"] and entry.detail["files"] == 2
+
+
+def shop_bundle() -> bytes:
+    """An artifact bundle of one real minified script and its map, as symbolic writes it."""
+    script, source_map = sorted(build_files(BUILDS[0]), key=lambda f: f[0].endswith(".map"))
+    files = {
+        "files/_/_/app.js": {
+            "type": "minified_source",
+            "url": f"~/{script[0]}",
+            "headers": {"Sourcemap": source_map[0]},
+        },
+        "files/_/_/app.js.map": {"type": "source_map", "url": f"~/{source_map[0]}"},
+    }
+    packed = io.BytesIO()
+    packed.write(b"SYSB\x02\x00\x00\x00")
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps({"files": files}))
+        archive.writestr("files/_/_/app.js", script[1])
+        archive.writestr("files/_/_/app.js.map", source_map[1])
+    return packed.getvalue()

@@ -23,6 +23,7 @@ GROUND_MODULES = {
     "db",
     "errors",
     "extensions",
+    "model_base",
     "models",
     "paging",
     "ratelimit_storage",

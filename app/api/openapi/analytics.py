@@ -2,7 +2,7 @@
 
 from apispec import APISpec
 
-from app.api.openapi.parts import ID, body, responses
+from app.api.openapi.parts import ID, LIMITED, body, responses
 from app.schemas import ErrorsPerPageviewArgs, ProjectDeleteArgs, SourcePatch, StatsArgs
 
 FILTER_HELP = (
@@ -21,7 +21,11 @@ def _counts(*names: str, nullable: tuple[str, ...] = ()) -> dict:
     }
 
 
-NOT_FOUND = {"404": "Unknown project or group"}
+NOT_FOUND = {"404": "Unknown project or group" + LIMITED}
+LIMITED_STATS = (
+    " Without `project`, a token limited to some projects gets the figures of those projects; "
+    "a `project` it does not list is 404."
+)
 
 
 def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
@@ -64,7 +68,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                 "summary": "Summary, time series and breakdowns beside the previous period",
                 "description": "Times are ISO 8601 or epoch milliseconds; `from=0` starts at "
                 "the first data. Without from/to: the last 7 days. The interval grows until "
-                "there are at most 2,000 buckets. " + FILTER_HELP,
+                "there are at most 2,000 buckets. " + FILTER_HELP + LIMITED_STATS,
                 "parameters": [{"in": "query", "schema": StatsArgs}],
                 "responses": responses(
                     {
@@ -91,7 +95,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
         operations={
             "get": {
                 "summary": "Exceptions per 1,000 page views by page, browser or release",
-                "description": FILTER_HELP,
+                "description": FILTER_HELP + LIMITED_STATS,
                 "parameters": [{"in": "query", "schema": ErrorsPerPageviewArgs}],
                 "responses": responses(listed, errors=NOT_FOUND),
             }
@@ -117,7 +121,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                 "responses": responses(
                     {"type": "object"},
                     errors={
-                        "404": "Unknown source or project",
+                        "404": "Unknown source or project" + LIMITED,
                         "409": "A pixel's source cannot move",
                     },
                 ),
@@ -138,7 +142,7 @@ def add_analytics(spec: APISpec, group_id: dict, project_id: dict) -> None:
                     None,
                     "204",
                     {
-                        "404": "Unknown project or target",
+                        "404": "Unknown project or target" + LIMITED,
                         "409": "Sources cannot move into the deleted project",
                     },
                 ),

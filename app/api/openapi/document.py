@@ -1,19 +1,21 @@
 """The OpenAPI description of /api/v1, built with apispec from the marshmallow schemas."""
 
+import re
 from functools import cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from app.api.openapi.alerts import add_alerts
 from app.api.openapi.analytics import add_analytics
 from app.api.openapi.audit import add_audit
 from app.api.openapi.groups import add_groups
 from app.api.openapi.identities import add_identities
-from app.api.openapi.parts import ERROR, ID, body, page, responses
+from app.api.openapi.parts import ERROR, ID, LIMITED, body, page, responses
 from app.api.openapi.sourcemaps import add_sourcemaps
 from app.api.openapi.users import add_tokens, add_users
+from app.core.roles import required_scope
 from app.schemas import (
     BulkTriageIn,
     DroppedArgs,
@@ -30,7 +32,8 @@ bp = Blueprint("openapi", __name__)
 
 PROJECT = {"$ref": "#/components/schemas/Project"}
 PIXEL = {"$ref": "#/components/schemas/Pixel"}
-NO_PROJECT = {"404": "Unknown or deleted project"}
+NO_PROJECT = {"404": "Unknown or deleted project" + LIMITED}
+NO_PIXEL = {"404": "Unknown pixel" + LIMITED}
 
 
 @cache
@@ -44,7 +47,13 @@ def build_spec() -> dict:
         info={
             "description": "Exception groups, triage, web analytics, projects and pixels. "
             "Authenticate with `Authorization: Bearer <token>`, or from a signed-in browser "
-            "(cookie `faultline_session`; writes then need `X-CSRF-Token`, see /api/v1/csrf)."
+            "(cookie `faultline_session`; writes then need `X-CSRF-Token`, see /api/v1/csrf). "
+            "Each operation names in `x-faultline-scope` the scope it needs: `read` (every "
+            "role), `triage` (members and administrators) or `admin` (administrators). A "
+            "session acts with its user's role; a token with its scopes, never beyond its "
+            "owner's role at the time of the request, and, when it lists projects, only on "
+            "those: any other project and its groups, pixels, source maps and figures answer "
+            "404 as if they did not exist."
         },
     )
     spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
@@ -134,7 +143,7 @@ def build_spec() -> dict:
         "/api/v1/projects",
         operations={
             "get": {
-                "summary": "List projects",
+                "summary": "List projects (a project-limited token's only)",
                 "parameters": [{"in": "query", "schema": PageArgs}],
                 "responses": responses(page(PROJECT)),
             },
@@ -151,13 +160,13 @@ def build_spec() -> dict:
             "get": {
                 "summary": "A project",
                 "parameters": [project_id],
-                "responses": responses(PROJECT),
+                "responses": responses(PROJECT, errors=NO_PROJECT),
             },
             "patch": {
                 "summary": "Rename a project",
                 "parameters": [project_id],
                 "requestBody": body("ProjectIn"),
-                "responses": responses(PROJECT),
+                "responses": responses(PROJECT, errors=NO_PROJECT),
             },
             "delete": {
                 "summary": "Delete a project",
@@ -212,9 +221,9 @@ def build_spec() -> dict:
         "/api/v1/sources",
         operations={
             "get": {
-                "summary": "List sources",
+                "summary": "List sources (a project-limited token's projects' only)",
                 "parameters": [{"in": "query", "schema": SourceListArgs}],
-                "responses": responses(page({"type": "object"})),
+                "responses": responses(page({"type": "object"}), errors=NO_PROJECT),
             }
         },
     )
@@ -225,31 +234,36 @@ def build_spec() -> dict:
                 "summary": "Pixels of a project",
                 "parameters": [project_id],
                 "responses": responses(
-                    {"type": "object", "properties": {"items": {"type": "array", "items": PIXEL}}}
+                    {"type": "object", "properties": {"items": {"type": "array", "items": PIXEL}}},
+                    errors=NO_PROJECT,
                 ),
             },
             "post": {
                 "summary": "Create a pixel",
                 "parameters": [project_id],
                 "requestBody": body("PixelIn"),
-                "responses": responses(PIXEL, "201"),
+                "responses": responses(PIXEL, "201", NO_PROJECT),
             },
         },
     )
     spec.path(
         "/api/v1/pixels/{pixel_id}",
         operations={
-            "get": {"summary": "A pixel", "parameters": [pixel_id], "responses": responses(PIXEL)},
+            "get": {
+                "summary": "A pixel",
+                "parameters": [pixel_id],
+                "responses": responses(PIXEL, errors=NO_PIXEL),
+            },
             "patch": {
                 "summary": "Change a pixel",
                 "parameters": [pixel_id],
                 "requestBody": body("PixelPatch"),
-                "responses": responses(PIXEL),
+                "responses": responses(PIXEL, errors=NO_PIXEL),
             },
             "delete": {
                 "summary": "Delete a pixel",
                 "parameters": [pixel_id],
-                "responses": {"204": {"description": "Deleted"}},
+                "responses": responses(None, "204", NO_PIXEL),
             },
         },
     )
@@ -262,7 +276,21 @@ def build_spec() -> dict:
     add_sourcemaps(spec)
     document = spec.to_dict()
     document["security"] = [{"token": []}, {"session": []}]
+    _mark_scopes(document["paths"])
     return document
+
+
+def _mark_scopes(paths: dict) -> None:
+    """Name on each operation the scope its route declares, read from the routes themselves
+    so the document cannot drift from what is enforced."""
+    for rule in current_app.url_map.iter_rules():
+        scope = required_scope(current_app.view_functions[rule.endpoint])
+        if not rule.endpoint.startswith("api.") or scope is None:
+            continue
+        operations = paths.get(re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), {})
+        for method in rule.methods:
+            if method.lower() in operations:
+                operations[method.lower()]["x-faultline-scope"] = scope
 
 
 @bp.get("/api/v1/openapi.json")

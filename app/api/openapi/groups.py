@@ -2,7 +2,7 @@
 
 from apispec import APISpec
 
-from app.api.openapi.parts import body, page, responses
+from app.api.openapi.parts import LIMITED, body, page, responses
 from app.api.openapi.sourcemaps import MAPPED_FRAME
 from app.core.triage import STATUSES
 from app.groups.listing import LIST_TREND_DAYS, RATE_DAYS
@@ -10,6 +10,9 @@ from app.groups.queries import BREAKDOWNS
 from app.schemas import GroupListArgs, PageArgs
 
 GROUP = {"$ref": "#/components/schemas/Group"}
+NO_GROUP = {"404": "Unknown or merged group, or one of a deleted project" + LIMITED}
+NO_GROUPS = {"404": "Some of the groups are unknown or merged" + LIMITED}
+NO_PROJECT = {"404": "`project` is unknown or deleted" + LIMITED}
 EVENT = {"$ref": "#/components/schemas/Event"}
 
 
@@ -198,12 +201,13 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "List groups",
                 "parameters": [{"in": "query", "schema": GroupListArgs}],
-                "responses": responses(page(listed, counts=counts)),
+                "description": "A token limited to some projects lists their groups only.",
+                "responses": responses(page(listed, counts=counts), errors=NO_PROJECT),
             },
             "patch": {
                 "summary": "Triage many groups",
                 "requestBody": body("BulkTriage"),
-                "responses": responses(page(GROUP)),
+                "responses": responses(page(GROUP), errors=NO_GROUPS),
             },
         },
     )
@@ -213,13 +217,13 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "Group detail",
                 "parameters": [group_id],
-                "responses": responses(detail),
+                "responses": responses(detail, errors=NO_GROUP),
             },
             "patch": {
                 "summary": "Triage a group",
                 "parameters": [group_id],
                 "requestBody": body("Triage"),
-                "responses": responses(GROUP),
+                "responses": responses(GROUP, errors=NO_GROUP),
             },
         },
     )
@@ -229,7 +233,7 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "get": {
                 "summary": "Events of a group",
                 "parameters": [group_id, {"in": "query", "schema": PageArgs}],
-                "responses": responses(page(EVENT)),
+                "responses": responses(page(EVENT), errors=NO_GROUP),
             }
         },
     )
@@ -239,7 +243,7 @@ def add_groups(spec: APISpec, group_id: dict) -> None:
             "post": {
                 "summary": "Merge groups",
                 "requestBody": body("Merge"),
-                "responses": responses(GROUP),
+                "responses": responses(GROUP, errors=NO_GROUPS),
             }
         },
     )

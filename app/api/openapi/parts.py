@@ -4,8 +4,12 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 ID = {"in": "path", "required": True, "schema": {"type": "integer"}}
 DEFAULT_ERRORS = {
     "400": "Invalid input",
-    "401": "Neither a signed-in session nor a valid token",
+    "401": "Neither a signed-in session nor a valid, unexpired token",
+    "403": "The caller lacks the scope the route needs (`x-faultline-scope`), or a browser "
+    "session wrote without X-CSRF-Token",
 }
+# A token limited to some projects finds every other project's data missing.
+LIMITED = "; or one a project-limited token does not list"
 
 
 def page(item: dict, **extra: dict) -> dict:
@@ -26,7 +30,8 @@ def body(schema) -> dict:
 
 
 def responses(schema: dict | None, status: str = "200", errors: dict | None = None) -> dict:
-    """The success answer (JSON `schema`, or none) and the error answers, 400 and 401 always."""
+    """The success answer (JSON `schema`, or none) and the error answers, 400, 401 and 403
+    always."""
     ok = {"description": "OK"}
     if schema is not None:
         ok["content"] = {"application/json": {"schema": schema}}

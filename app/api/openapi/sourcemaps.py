@@ -2,10 +2,10 @@
 
 from apispec import APISpec
 
-from app.api.openapi.parts import ID, responses
+from app.api.openapi.parts import ID, LIMITED, responses
 from app.core.sourcemap import REASONS
 
-NO_PROJECT = {"404": "Unknown project"}
+NO_PROJECT = {"404": "Unknown project" + LIMITED}
 SOURCEMAP_FILE = {
     "type": "object",
     "properties": {
@@ -147,7 +147,7 @@ def add_sourcemaps(spec: APISpec) -> None:
             "delete": {
                 "summary": "Delete one bundle; events it mapped keep their mapped frames",
                 "parameters": [project_id, bundle_id],
-                "responses": responses(None, "204", {"404": "Unknown project or bundle"}),
+                "responses": responses(None, "204", {"404": "Unknown project or bundle" + LIMITED}),
             }
         },
     )
