@@ -1,15 +1,17 @@
-"""The few pages that are not ingest or API: the tracker script, robots.txt, the index."""
+"""The few pages that are not ingest or API: the tracker script, robots.txt, the favicon, the
+index."""
 
 import functools
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, send_file, url_for
 
 from app.access.signin import browser_session, page
 
 bp = Blueprint("site", __name__)
-TRACKER = Path(__file__).resolve().parents[1] / "static" / "tracker.js"
+STATIC = Path(__file__).resolve().parents[1] / "static"
+TRACKER = STATIC / "tracker.js"
 
 
 @functools.cache
@@ -36,6 +38,12 @@ def tracker() -> Response:
 def robots() -> Response:
     """Keep crawlers out of the whole instance."""
     return Response("User-agent: *\nDisallow: /\n", mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon the pages link to, for clients that ask for /favicon.ico without reading them."""
+    return send_file(STATIC / "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/")

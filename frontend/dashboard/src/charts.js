@@ -20,25 +20,42 @@ function linePath(points) {
   return points.map(([x, y], i) => `${i ? "L" : "M"}${x} ${y}`).join("");
 }
 
+/**
+ * The index of the only bucket with data, else -1. Joined to its empty neighbours by a line,
+ * one day of data would read as a ramp, growth from the day before, so it is drawn alone.
+ */
+function loneBucket(values) {
+  const filled = values.flatMap((value, i) => (value ? [i] : []));
+  return filled.length === 1 ? filled[0] : -1;
+}
+
 /** A small line of counts; `label` is what screen readers hear. */
 export function sparkline(values, { label, className = "" } = {}) {
   const width = 100;
   const height = 24;
   const max = Math.max(1, ...values.map((v) => v || 0));
   const points = scale(values, width, height - 2, max).map(([x, y]) => [x, y + 1]);
+  const svg = s("svg", {
+    class: `spark ${className}`.trim(),
+    viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: "none",
+    role: "img",
+    "aria-label": label || "trend",
+  });
+  const only = loneBucket(values);
+  if (only >= 0) {
+    const barW = Math.max(3, width / values.length / 2);
+    const center = values.length > 1 ? points[only][0] : width / 2;
+    const x = round(Math.min(width - barW, Math.max(0, center - barW / 2)));
+    svg.append(s("rect", { class: "spark-bar", x, y: points[only][1], width: round(barW), height: round(height - points[only][1]) }));
+    return svg;
+  }
   const area = `${linePath(points)}L${width} ${height}L0 ${height}Z`;
-  return s(
-    "svg",
-    {
-      class: `spark ${className}`.trim(),
-      viewBox: `0 0 ${width} ${height}`,
-      preserveAspectRatio: "none",
-      role: "img",
-      "aria-label": label || "trend",
-    },
+  svg.append(
     s("path", { class: "spark-area", d: area }),
     s("path", { class: "spark-line", d: linePath(points), "vector-effect": "non-scaling-stroke" }),
   );
+  return svg;
 }
 
 /**
@@ -71,12 +88,15 @@ export function lineChart({ labels, ticks = labels, series, previous, previousNa
   }
   const place = (values) =>
     scale(values, plotW, plotH, max).map(([x, y]) => [round(x + left), round(y + top)]);
-  if (previous) {
-    svg.append(s("path", { class: `line previous ${previous.className || ""}`, d: linePath(place(previous.values)) }));
-  }
-  for (const line of series) {
-    svg.append(s("path", { class: `line ${line.className || ""}`, d: linePath(place(line.values)) }));
-  }
+  const draw = (values, className) => {
+    const points = place(values);
+    const only = loneBucket(values);
+    if (only < 0) return s("path", { class: className, d: linePath(points) });
+    const [cx, cy] = points[only];
+    return s("circle", { class: `${className} dot`, cx, cy, r: 4 });
+  };
+  if (previous) svg.append(draw(previous.values, `line previous ${previous.className || ""}`));
+  for (const line of series) svg.append(draw(line.values, `line ${line.className || ""}`));
   const count = labels.length;
   // About one tick label per 120 units, so they never run into each other.
   const tickCount = Math.max(2, Math.min(count, Math.floor(plotW / 120)));

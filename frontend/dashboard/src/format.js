@@ -36,14 +36,15 @@ export function formatRate(value) {
 
 /**
  * The change from the previous period: { text: "+12%", direction: "up" | "down" | "flat" }.
- * No previous value (0 or null) has no meaningful percentage: "new" when something appeared.
+ * No previous value (0 or null) has no meaningful percentage: "new" when something appeared,
+ * nothing when both are 0 ("0%" would read as a change from nothing).
  */
 export function formatDelta(current, previous) {
   if (current === null || current === undefined || previous === null || previous === undefined) {
     return { text: "", direction: "flat" };
   }
   if (previous === 0) {
-    return current === 0 ? { text: "0%", direction: "flat" } : { text: "new", direction: "up" };
+    return current === 0 ? { text: "", direction: "flat" } : { text: "new", direction: "up" };
   }
   const change = (current - previous) / previous;
   if (Math.abs(change) < 0.005) return { text: "0%", direction: "flat" };

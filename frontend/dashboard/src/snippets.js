@@ -5,6 +5,16 @@ export function trackerSnippet(base) {
   return `<script async src="${base}/tracker.js"></script>`;
 }
 
+/** A caught error reported as handled, with metadata; `?.` keeps it quiet where an ad blocker
+ * stopped the tracker. */
+export const CAPTURE_SNIPPET = [
+  "try {",
+  "  checkout();",
+  "} catch (error) {",
+  '  window.analytics?.captureException(error, { step: "checkout" });',
+  "}",
+].join("\n");
+
 /**
  * A curl command that reports a test exception from `site` (a source key such as
  * https://example.com); shell-quoted so it pastes as is.

@@ -59,7 +59,7 @@ describe("formatDelta", () => {
   });
   it("has no percentage from nothing", () => {
     expect(formatDelta(5, 0)).toEqual({ text: "new", direction: "up" });
-    expect(formatDelta(0, 0)).toEqual({ text: "0%", direction: "flat" });
+    expect(formatDelta(0, 0)).toEqual({ text: "", direction: "flat" });
     expect(formatDelta(null, 3)).toEqual({ text: "", direction: "flat" });
     expect(formatDelta(0.5, null)).toEqual({ text: "", direction: "flat" });
   });

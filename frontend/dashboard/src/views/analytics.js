@@ -8,7 +8,7 @@ import { BREAKDOWN_FIELDS, addFilter, buildRoute, parseExpression, removeFilter,
 import { rovingTabs } from "../tabs.js";
 import { breakdownTable, errorBox, metric } from "../ui.js";
 import { rangePicker, windowParams } from "./common.js";
-import { projectEmptyState } from "./setup.js";
+import { noPageViews, projectEmptyState } from "./setup.js";
 
 const SERIES = [
   { id: "visitors", name: "Visitors", className: "s-visitors" },
@@ -52,8 +52,9 @@ export async function analytics(ctx, projectId) {
   const stats = await ctx.api.get("/stats", { ...query, breakdowns: Object.keys(BREAKDOWN_FIELDS).join(","), limit: 10 });
   const now = stats.summary;
   const before = stats.previous_summary;
-  if (!filters.length && !now.pageviews && !now.events && !now.exceptions) {
-    page.append(await projectEmptyState(ctx, project));
+  // Custom events come from the tracker too: only a range without either lacks the tag.
+  if (!filters.length && !now.pageviews && !now.events) {
+    page.append(now.exceptions ? h("section", { class: "card" }, noPageViews()) : await projectEmptyState(ctx, project));
   }
   page.append(
     h(

@@ -7,6 +7,7 @@ import { buildRoute, withParams } from "../state.js";
 import { rovingTabs } from "../tabs.js";
 import { select, toast } from "../ui.js";
 import { allProjects } from "./common.js";
+import { noExceptions } from "./setup.js";
 
 const STATUSES = [
   ["unresolved", "Unresolved"],
@@ -17,7 +18,7 @@ const SORTS = [
   ["last_seen", "Last seen"],
   ["first_seen", "First seen"],
   ["count", "Events"],
-  ["per_1k", "Per 1,000 views"],
+  ["per_1k", "Per 1k views"],
 ];
 
 export async function inbox(ctx) {
@@ -60,7 +61,7 @@ export async function inbox(ctx) {
   );
   rovingTabs(tabs);
 
-  const search = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "Search title or culprit", "aria-label": "Search" });
+  const search = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "Title or culprit", "aria-label": "Search" });
   const release = h("input", { type: "text", name: "release", value: params.release || "", placeholder: "Release", "aria-label": "Release" });
   const browser = h("input", { type: "text", name: "browser", value: params.browser || "", placeholder: "Browser", "aria-label": "Browser" });
   // No API lists environments: suggest the usual names and those on this page.
@@ -149,7 +150,7 @@ export async function inbox(ctx) {
         ),
         h("tbody", null, rows.map((item) => item.node)),
       )
-    : h("p", { class: "card empty", text: emptyText(status, filters) });
+    : emptyState(page.counts, filters, projects, status);
 
   const pager = h(
     "nav",
@@ -157,12 +158,17 @@ export async function inbox(ctx) {
     params.cursor ? h("a", { class: "button secondary", href: buildRoute(["issues"], withParams(params, { cursor: "" })), text: "First page" }) : null,
     page.next_cursor ? h("a", { class: "button secondary", href: buildRoute(["issues"], withParams(params, { cursor: page.next_cursor })), text: "Next page" }) : null,
   );
-  return h("div", null, h("div", { class: "page-head" }, h("h1", { text: "Exceptions" })), tabs, form, bulk, list, pager);
+  const head = h("div", { class: "page-head" }, h("h1", { text: "Exceptions" }));
+  return h("div", null, head, tabs, form, page.items.length ? bulk : null, list, pager);
 }
 
-function emptyText(status, filters) {
-  if (Object.values(filters).some(Boolean)) return "No groups match these filters.";
-  return status === "unresolved" ? "Nothing to fix: no unresolved exceptions." : `No ${status} groups.`;
+function emptyState(counts, filters, projects, status) {
+  const { project, ...others } = filters;
+  if (Object.values(others).some(Boolean)) return h("p", { class: "card empty", text: "No groups match these filters." });
+  // No group in any status: nothing has reported yet, so say how to start reporting.
+  if (!STATUSES.some(([id]) => counts[id])) return noExceptions(project ? projects.filter((p) => String(p.id) === project) : projects);
+  const text = status === "unresolved" ? "Nothing to fix: no unresolved exceptions." : `No ${status} groups.`;
+  return h("p", { class: "card empty", text });
 }
 
 function row(ctx, group, projectNames, selected, changed) {

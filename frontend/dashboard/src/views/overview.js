@@ -6,26 +6,14 @@ import { formatNumber } from "../format.js";
 import { buildRoute, rangeId } from "../state.js";
 import { delta, errorBox } from "../ui.js";
 import { allProjects, rangePicker, windowParams } from "./common.js";
+import { noPageViews, noProjects } from "./setup.js";
 
 export async function overview(ctx) {
   const projects = await allProjects(ctx.api);
   const range = rangeId(ctx.route.params);
   const window = windowParams(ctx.route.params, ctx.now());
   const heading = h("div", { class: "page-head" }, h("h1", { text: "Overview" }), rangePicker(ctx));
-  if (!projects.length) {
-    return h(
-      "div",
-      null,
-      heading,
-      h(
-        "section",
-        { class: "card empty" },
-        h("h2", { text: "No projects yet" }),
-        h("p", { text: "The first page view or exception from a new site creates its project. Add the tracker to a page, or create a project by hand." }),
-        h("a", { class: "button", href: buildRoute(["manage"]), text: "Manage projects" }),
-      ),
-    );
-  }
+  if (!projects.length) return h("div", null, heading, noProjects());
   const list = h("div", { class: "projects" });
   for (const project of projects) {
     const card = projectCard(ctx, project, range);
@@ -39,6 +27,7 @@ function projectCard(ctx, project, range) {
   const figures = h("div", { class: "figures" }, h("span", { class: "muted", text: "Loading…" }));
   const trend = h("div", { class: "card-trend" });
   const groups = h("div", { class: "card-groups" });
+  const setup = h("div");
   const link = buildRoute(["projects", String(project.id)], range === "7d" ? {} : { range });
   const node = h(
     "section",
@@ -47,6 +36,7 @@ function projectCard(ctx, project, range) {
     figures,
     trend,
     groups,
+    setup,
   );
   async function fill(window) {
     try {
@@ -68,6 +58,8 @@ function projectCard(ctx, project, range) {
         sparkline(views, { label: "page views over the range" }),
         sparkline(errors, { label: "exceptions over the range", className: "errors" }),
       );
+      // Without page views or custom events the tracker is not on the project's pages (yet).
+      if (!now.pageviews && !now.events) replace(setup, noPageViews());
     } catch (error) {
       replace(figures, errorBox(error));
     }
