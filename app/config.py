@@ -214,6 +214,13 @@ def _validate(config: dict) -> None:
     storage = config["ratelimit"]["storage_url"]
     if not storage.startswith(("memory://", "redis://", "rediss://")):
         raise ConfigError("ratelimit.storage_url must be memory:// or redis://...")
+    if storage.startswith(("redis://", "rediss://")) and not config["secret_key"]:
+        # Limit keys are keyed hashes of addresses (never the address itself): without one
+        # secret shared by every process, each would count on keys of its own.
+        raise ConfigError(
+            "ratelimit.storage_url: a shared limit store needs secret_key set (the same in "
+            "every process)"
+        )
     _validate_auth(config["auth"])
     _validate_alerts(config["alerts"])
 

@@ -141,7 +141,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def _session_key(cookie_value: str) -> str:
+def session_key(cookie_value: str) -> str:
+    """The stored id of the session a cookie stands for (its SHA-256)."""
     return hashlib.sha256(cookie_value.encode()).hexdigest()
 
 
@@ -159,7 +160,7 @@ def start_session(
     session.execute(delete(UserSession).where(UserSession.expires_at <= now))
     session.add(
         UserSession(
-            id=_session_key(cookie_value),
+            id=session_key(cookie_value),
             user_id=user.id,
             created_at=now,
             expires_at=now + lifetime,
@@ -178,7 +179,7 @@ def find_session(session: Session, cookie_value: str, now: datetime) -> SignedIn
     row = session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == _session_key(cookie_value), UserSession.expires_at > now)
+        .where(UserSession.id == session_key(cookie_value), UserSession.expires_at > now)
     ).first()
     if row is None:
         return None
@@ -205,7 +206,7 @@ def refresh_session(session: Session, key: str, now: datetime, lifetime: timedel
 
 def end_session(session: Session, cookie_value: str) -> None:
     """Sign out: the session behind this cookie stops working at once."""
-    session.execute(delete(UserSession).where(UserSession.id == _session_key(cookie_value)))
+    session.execute(delete(UserSession).where(UserSession.id == session_key(cookie_value)))
 
 
 def end_user_sessions(session: Session, user_id: int) -> None:

@@ -25,6 +25,7 @@ from app.access.accounts import (
     find_session,
     find_user,
     refresh_session,
+    session_key,
     start_session,
 )
 from app.access.oidc.registry import end_session_url, form_origins, registry
@@ -82,12 +83,14 @@ def browser_session() -> SignedIn | None:
     return found
 
 
-def signin_actor(user) -> Caller:
-    """How the audit log names someone signing in (a user, or nobody known)."""
+def signin_actor(user, cookie: str | None = None) -> Caller:
+    """How the audit log names someone signing in (a user, or nobody known), and the session
+    the sign-in started (named as the API names it afterwards)."""
     if user is None:
         return Caller(kind="anonymous", label="unknown account", scopes=frozenset())
+    via = f"session:{session_key(cookie)[:12]}" if cookie is not None else None
     return Caller(
-        kind="user", label=f"user:{user.email}"[:200], scopes=frozenset(), user_id=user.id
+        kind="user", label=f"user:{user.email}"[:200], scopes=frozenset(), user_id=user.id, via=via
     )
 
 
@@ -263,7 +266,15 @@ def login() -> Response:
     if previous:
         end_session(db, previous)
     cookie = start_session(db, user, now, session_lifetime())
-    record(db, signin_actor(user), "signin.success", "user", user.id, now=now, method="password")
+    record(
+        db,
+        signin_actor(user, cookie),
+        "signin.success",
+        "user",
+        user.id,
+        now=now,
+        method="password",
+    )
     db.commit()
     response = redirect(url_for("site.index"), 303)
     set_session_cookie(response, cookie)

@@ -1,7 +1,10 @@
 """Privacy as a test: known personal data goes in, and none of it is found in any table or log."""
 
+import http.cookiejar
 import json
 import logging
+import re
+import urllib.parse
 import urllib.request
 
 from sqlalchemy import text
@@ -11,6 +14,7 @@ from app.models import Base
 from app.store.projects import create_project
 from tests.conftest import payload, post_exception, post_hit
 from tests.served import served
+from tests.signin import PASSWORD, csrf_header, make_user, sign_in
 
 KNOWN_IP = "203.0.113.77"
 KNOWN_UA = (
@@ -241,3 +245,93 @@ def test_sentry_events_keep_nothing_personal_in_process(make_app, caplog):
     assert_clean(caplog.text)
     for probe in SENTRY_PROBES.values():
         assert probe not in stored and probe not in caplog.text, probe
+
+
+SIGNIN_EMAIL = "audit.probe@example.org"
+
+
+def audited_actions(engine) -> list[str]:
+    """The actions of the audit log, oldest first."""
+    with engine.connect() as conn:
+        return [
+            row[0] for row in conn.execute(text("SELECT action FROM audit_entries ORDER BY id"))
+        ]
+
+
+def test_sign_ins_and_triage_keep_no_address_in_process(make_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    app = make_app(web__trust_proxy=True)
+    make_user(app, SIGNIN_EMAIL, is_admin=True)
+    client = app.test_client()
+    client.environ_base.update(
+        REMOTE_ADDR=KNOWN_IP, HTTP_X_FORWARDED_FOR=f"198.51.100.1, {KNOWN_IP}"
+    )
+    assert post_exception(client, payload("stackless")).status_code == 204
+    assert sign_in(client, SIGNIN_EMAIL, "not the password").status_code == 401
+    assert sign_in(client, SIGNIN_EMAIL).status_code == 303
+    group_id = client.get("/api/v1/groups").json["items"][0]["id"]
+    resolved = client.patch(
+        f"/api/v1/groups/{group_id}", json={"status": "resolved"}, headers=csrf_header(client)
+    )
+    assert resolved.status_code == 200
+    engine = app.extensions["faultline.engine"]
+    assert audited_actions(engine) == ["signin.failure", "signin.success", "group.resolve"]
+    stored = dump_database(engine)
+    assert KNOWN_IP not in stored and "198.51.100.1" not in stored
+    assert KNOWN_IP not in caplog.text
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args, **_kwargs):
+        return None
+
+
+class _Browser:
+    """A cookie-keeping HTTP client at KNOWN_IP (as the proxy reports it) that follows no
+    redirect."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        jar = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        self.opener = urllib.request.build_opener(jar, _NoRedirect)
+
+    def send(self, method: str, path: str, data: bytes | None = None, **headers) -> tuple:
+        headers = {"User-Agent": KNOWN_UA, "X-Forwarded-For": KNOWN_IP, **headers}
+        request = urllib.request.Request(self.base + path, data, headers, method=method)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def sign_in(self, email: str, password: str) -> int:
+        _, page = self.send("GET", "/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self.send("POST", "/login", form.encode(), **form_type)[0]
+
+
+def test_sign_ins_and_triage_keep_no_address_on_the_server(config, app, tmp_path):
+    config["web"]["trust_proxy"] = True
+    make_user(app, SIGNIN_EMAIL, is_admin=True)
+    with served(config, tmp_path) as (base, log_path, _process):
+        browser = _Browser(base)
+        report = json.dumps(payload("stackless")).encode()
+        assert send(base, "/track/exception", report, **{"Content-Type": "text/plain"}) == 204
+        assert browser.sign_in(SIGNIN_EMAIL, "not the password") == 401
+        assert browser.sign_in(SIGNIN_EMAIL, PASSWORD) == 303
+        group_id = json.loads(browser.send("GET", "/api/v1/groups")[1])["items"][0]["id"]
+        csrf = json.loads(browser.send("GET", "/api/v1/csrf")[1])["token"]
+        body = json.dumps({"status": "resolved"}).encode()
+        json_type = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+        status, _ = browser.send("PATCH", f"/api/v1/groups/{group_id}", body, **json_type)
+        assert status == 200
+    engine = make_engine(config["database"]["url"])
+    try:
+        assert audited_actions(engine) == ["signin.failure", "signin.success", "group.resolve"]
+        stored = dump_database(engine)
+    finally:
+        engine.dispose()
+    assert KNOWN_IP not in stored
+    assert KNOWN_IP not in log_path.read_text()

@@ -64,6 +64,8 @@ def test_unknown_keys_are_rejected_by_name(tmp_path, text, named):
         "web:\n  trust_proxy: 1\n",
         "mode: staging\n",
         "ratelimit:\n  storage_url: mysql://x\n",
+        # Shared limits without a shared secret: each process would hash keys of its own.
+        "ratelimit:\n  storage_url: redis://127.0.0.1:6379/0\n",
         "retention:\n  days: -1\n",
         "- a list\n",
         "web: [unclosed\n",

@@ -152,7 +152,7 @@ def callback(name: str) -> Response:
     cookie = start_session(db, user, now, session_lifetime(), provider=provider.name)
     record(
         db,
-        signin_actor(user),
+        signin_actor(user, cookie),
         "signin.success",
         "user",
         user.id,

@@ -5,16 +5,19 @@ import { h, replace } from "./dom.js";
 import { buildRoute, parseRoute } from "./state.js";
 import { errorBox, loading } from "./ui.js";
 import { analytics } from "./views/analytics.js";
+import { auditLog } from "./views/audit.js";
 import { groupPage } from "./views/group.js";
 import { inbox } from "./views/inbox.js";
 import { manage } from "./views/manage.js";
 import { overview } from "./views/overview.js";
 import { projectSettings } from "./views/project.js";
 
+// [label, is it the current page, route, shown only to administrators]
 const NAV = [
   ["Overview", (path) => path.length === 0 || path[0] === "projects", []],
   ["Exceptions", (path) => path[0] === "issues", ["issues"]],
   ["Manage", (path) => path[0] === "manage", ["manage"]],
+  ["Audit log", (path) => path[0] === "audit", ["audit"], true],
 ];
 
 const api = createApi({
@@ -25,6 +28,8 @@ const view = document.getElementById("view");
 const messages = document.getElementById("messages");
 const nav = document.getElementById("nav");
 let rendering = 0;
+// Until /me answers, the header offers what every role may open.
+let isAdmin = false;
 
 const ctx = {
   api,
@@ -48,19 +53,24 @@ function pick(path) {
   if (path[0] === "issues" && path.length === 1) return () => inbox(ctx);
   if (path[0] === "issues" && /^\d+$/.test(path[1] || "")) return () => groupPage(ctx, Number(path[1]));
   if (path[0] === "manage") return () => manage(ctx);
+  if (path[0] === "audit" && path.length === 1) return () => auditLog(ctx);
   return null;
+}
+
+function renderNav(path) {
+  replace(
+    nav,
+    NAV.filter(([, , , adminOnly]) => isAdmin || !adminOnly).map(([label, active, target]) =>
+      h("a", { href: buildRoute(target), class: active(path) ? "active" : null, "aria-current": active(path) ? "page" : null, text: label }),
+    ),
+  );
 }
 
 async function render() {
   const ticket = ++rendering;
   ctx.route = parseRoute(location.hash);
   const { path } = ctx.route;
-  replace(
-    nav,
-    NAV.map(([label, active, target]) =>
-      h("a", { href: buildRoute(target), class: active(path) ? "active" : null, "aria-current": active(path) ? "page" : null, text: label }),
-    ),
-  );
+  renderNav(path);
   replace(messages);
   const build = pick(path);
   if (!build) {
@@ -90,6 +100,8 @@ async function showUser() {
   try {
     const me = await api.get("/me");
     who.textContent = me.kind === "user" ? me.email : `token ${me.name}`;
+    isAdmin = me.is_admin;
+    renderNav(parseRoute(location.hash).path);
   } catch {
     // The views show the error; the header just stays without a name.
   }
