@@ -17,13 +17,18 @@ class _Server(BaseApplication):
 
     def load(self):
         # Called in each worker: the master stays small and no connection crosses a fork
-        # (nor a thread: the retention thread starts here, after the fork).
+        # (nor a thread: the retention and alerts threads start here, after the fork).
+        from app.alerts.worker import start_worker
         from app.store.retention import start_retention
 
         app = self.build_app()
         if "faultline.engine" in app.extensions:
-            days = app.config["FAULTLINE"]["retention"]["days"]
-            start_retention(app.extensions["faultline.engine"], days)
+            config = app.config["FAULTLINE"]
+            engine = app.extensions["faultline.engine"]
+            start_retention(engine, config["retention"]["days"])
+            if config["alerts"]["worker"]:
+                # Alerts queue for the write turn with this process's ingest (see writer.py).
+                start_worker(engine, config, app.extensions["faultline.writer"].turn)
         return app
 
 

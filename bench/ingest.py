@@ -20,6 +20,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
+import alert_rules  # noqa: E402
 import bugsink  # noqa: E402
 from envelopes import envelopes  # noqa: E402
 from hits import views  # noqa: E402
@@ -216,7 +217,18 @@ def main() -> int:
         help="alternate both servers this many times and report medians (the machine's speed "
         "drifts by tens of percent; alternating rounds keep the ratio honest)",
     )
+    parser.add_argument(
+        "--alert-rules",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --endpoint exception: measure a server whose project has N alert rules "
+        "beside one with none (fresh databases, same reports) and print the CPU-per-event "
+        "ratio (target <= 1.10)",
+    )
     args = parser.parse_args()
+    if args.alert_rules:
+        return alert_rules_run(args)
     envelope = args.endpoint == "envelope"
     with_bugsink = envelope and args.bugsink is not False
     if with_bugsink and not bugsink.available():
@@ -323,6 +335,36 @@ def main() -> int:
     written.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {written.relative_to(ROOT)}")
     return 0 if all(t["pass"] for t in result["targets"].values()) else 1
+
+
+def alert_rules_run(args: argparse.Namespace) -> int:
+    """The --alert-rules comparison: print both servers' CPU per event and their ratio."""
+    load = reports(args.warmup + args.count)
+    with tempfile.TemporaryDirectory(prefix="faultline-bench-") as tmp:
+        result = alert_rules.compare(args, load, Path(tmp), write_config, measure, sys.executable)
+    for name in ("rules_off", "rules_on"):
+        for number, run in enumerate(result["runs"][name], start=1):
+            print(
+                f"{name} round {number}: {run['cpu_ms_per_request']:.3f} ms CPU/event, "
+                f"{run['rate']} req/s, p99 {run['p99_ms']} ms, "
+                f"tracebacks {run['log_tracebacks']}, alert firings {run['alert_firings']}, "
+                f"sent {run['alert_deliveries_sent']}",
+                flush=True,
+            )
+    verdict = "PASS" if result["pass"] else "FAIL"
+    print(
+        f"alert rules {result['rules']}: CPU per stored event "
+        f"{result['cpu_ms_per_event_rules_off']:.3f} ms without, "
+        f"{result['cpu_ms_per_event_rules_on']:.3f} ms with: ratio "
+        f"{result['cpu_ratio']:.3f} (<= {result['limit']}) {verdict}"
+    )
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    written = out / f"ingest-alert-rules-{stamp}.json"
+    written.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {written.relative_to(ROOT)}")
+    return 0 if result["pass"] else 1
 
 
 if __name__ == "__main__":

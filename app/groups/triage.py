@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.core.alerting import Facts
 from app.models import (
     ExceptionEvent,
     ExceptionGroup,
@@ -12,6 +13,7 @@ from app.models import (
     GroupTransition,
     Release,
 )
+from app.store.alert_firings import Change, record_changes
 from app.store.exceptions import SYSTEM_ACTOR, add_transition, clear_triage_fields, upsert
 
 
@@ -65,18 +67,37 @@ def latest_release(session: Session, project_id: int) -> str | None:
 
 def expire_ignores(session: Session, now: datetime) -> None:
     """Return to unresolved every group whose ignore-until time has passed."""
-    expired = session.scalars(
-        select(ExceptionGroup.id).where(
-            ExceptionGroup.status == "ignored", ExceptionGroup.ignore_until_time <= now
-        )
+    expired = session.execute(
+        select(
+            ExceptionGroup.id,
+            ExceptionGroup.project_id,
+            ExceptionGroup.environment,
+            ExceptionGroup.last_release,
+        ).where(ExceptionGroup.status == "ignored", ExceptionGroup.ignore_until_time <= now)
     ).all()
     if not expired:
         return
+    ids = [row.id for row in expired]
     session.execute(
-        update(ExceptionGroup).where(ExceptionGroup.id.in_(expired)).values(**clear_triage_fields())
+        update(ExceptionGroup).where(ExceptionGroup.id.in_(ids)).values(**clear_triage_fields())
     )
-    for group_id in expired:
+    for group_id in ids:
         add_transition(session, group_id, "unignored", SYSTEM_ACTOR, now)
+    # An ignore that ran out is news like one an event ended: the ignore_ended rules hear it.
+    record_changes(
+        session.connection(),
+        [
+            Change(
+                row.project_id,
+                row.id,
+                "unignored",
+                now,
+                Facts(row.environment, row.last_release, None, None),
+                row.last_release,
+            )
+            for row in expired
+        ],
+    )
 
 
 def merge_groups(

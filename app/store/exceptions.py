@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from app import raw_sql
 from app.core import triage
+from app.core.alerting import Facts
 from app.core.pipeline import ExceptionRecord
 from app.core.traffic import exception_contribution
 from app.models import GroupTransition, Release, SourceMapBundle, SourceMapFile
+from app.store.alert_firings import Change, record_changes
 from app.store.cache import IngestCache
+from app.store.event_rows import event_row
 from app.store.projects import new_public_key
 from app.store.rollups import add_to_rollups
 from app.store.statements import GROUPS, Statements, statements
@@ -118,12 +121,16 @@ def save_exceptions(
         if source is not None and position not in repeated:
             by_group.setdefault((source[1], record.fingerprint), []).append((record, source[0]))
     _note_releases(conn, cache, sql, by_group)
-    rows, days, rollup_entries = [], Counter(), []
+    rows, days, rollup_entries, changes = [], Counter(), [], []
     # A fixed order of row locks across concurrent writers rules out deadlocks.
     for (project_id, fingerprint), members in sorted(by_group.items()):
-        group_id = _count_in_group(conn, sql, project_id, fingerprint, [m[0] for m in members])
+        group_id, change = _count_in_group(
+            conn, sql, project_id, fingerprint, [m[0] for m in members]
+        )
+        if change is not None:
+            changes.append(_change(project_id, group_id, *change))
         for record, source_id in members:
-            rows.append(_event_row(record, project_id, source_id, group_id))
+            rows.append(event_row(record, project_id, source_id, group_id))
             days[group_id, record.received_at.date()] += 1
             rollup_entries.append(
                 (project_id, source_id, record.received_at, exception_contribution(record), None)
@@ -134,7 +141,14 @@ def save_exceptions(
     for (group_id, day), count in sorted(days.items()):
         raw_sql.execute(conn, sql.count_day, {"group_id": group_id, "day": day, "n": count})
     _note_maps_used(conn, cache, records)
+    if changes:
+        record_changes(conn, changes)
     return [source is not None for source in placed]
+
+
+def _change(project_id: int, group_id: int, kind: str, record: ExceptionRecord) -> Change:
+    facts = Facts(record.environment, record.release, record.handled, record.level)
+    return Change(project_id, group_id, kind, record.received_at, facts, record.release)
 
 
 def _note_maps_used(conn: Connection, cache: IngestCache, records: list[ExceptionRecord]) -> None:
@@ -220,7 +234,8 @@ def _note_releases(conn, cache: IngestCache, sql: Statements, by_group: dict) ->
 
 def _count_in_group(
     conn: Connection, sql: Statements, project_id: int, fingerprint: str, records: list
-) -> int:
+) -> tuple[int, tuple[str, ExceptionRecord] | None]:
+    """The group's id, and its change (transition, the event that made it) if it had one."""
     first = records[0]
     releases = [record.release for record in records if record.release]
     counted = {
@@ -271,55 +286,19 @@ def _count_in_group(
         group = raw_sql.execute(conn, sql.bump_group, {**bump, "group_id": group.merged_into_id})
     if group.event_count == len(records):
         add_transition(conn, group.id, "created", SYSTEM_ACTOR, counted["first_seen"])
-    elif group.status != "unresolved":
+        return group.id, ("created", first)
+    if group.status != "unresolved":
         before = group.event_count - len(records)
         for position, record in enumerate(records, start=1):
-            if _apply_lifecycle(conn, group, before + position, record, project_id):
-                break
-    return group.id
-
-
-def _event_row(record: ExceptionRecord, project_id: int, source_id: int | None, group_id: int):
-    return {
-        "event_id": record.event_id,
-        "project_id": project_id,
-        "source_id": source_id,
-        "group_id": group_id,
-        "received_at": record.received_at,
-        "exc_type": record.exc_type,
-        "message": record.message,
-        "stack": record.stack,
-        "frames": record.frames,
-        "handled": record.handled,
-        "release": record.release,
-        "path": record.path,
-        "browser": record.browser,
-        "browser_version": record.browser_version,
-        "os": record.os,
-        "device": record.device,
-        "beacon": record.beacon,
-        "session_id": record.session_id,
-        "extra": record.extra,
-        "fingerprint": record.fingerprint,
-        "fingerprint_override": record.fingerprint_override,
-        "platform": record.platform,
-        "environment": record.environment,
-        "level": record.level,
-        "logger": record.logger,
-        "transaction_name": record.transaction,
-        "url": record.url,
-        "sdk_name": record.sdk_name,
-        "sdk_version": record.sdk_version,
-        "tags": record.tags,
-        "contexts": record.contexts,
-        "chain": record.chain,
-        "message_template": record.message_template,
-    }
+            outcome = _apply_lifecycle(conn, group, before + position, record, project_id)
+            if outcome is not None:
+                return group.id, (outcome, record)
+    return group.id, None
 
 
 def _apply_lifecycle(
     conn: Connection, group, event_count: int, record: ExceptionRecord, project_id: int
-) -> bool:
+) -> str | None:
     order = None
     if record.release and group.resolution_release:
         seen = dict(
@@ -347,7 +326,7 @@ def _apply_lifecycle(
     )
     outcome = triage.event_outcome(state, record.received_at, record.release, order)
     if outcome is None:
-        return False
+        return None
     values = clear_triage_fields()
     if outcome == "regressed":
         values.update(regressed=True, regressed_at=record.received_at)
@@ -360,7 +339,7 @@ def _apply_lifecycle(
         record.received_at,
         {"release": record.release, "event_id": record.event_id},
     )
-    return True
+    return outcome
 
 
 def clear_triage_fields() -> dict:

@@ -1,6 +1,7 @@
 """Retention: raw events and hits older than `retention.days` are deleted in batches, each
 batch its own short transaction, so ingest never waits long behind a purge. Rollups, groups
-and their daily counts keep the history. Source map bundles go when no event has used them
+and their daily counts keep the history. Alerts fired as long ago go too, with their
+deliveries and attempts (the database cascades). Source map bundles go when no event has used them
 for as long, and sentry-cli chunks never assembled after a day."""
 
 import logging
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.db import WRITE_OPTION
-from app.models import ExceptionEvent, Hit, SourceMapBundle, SourceMapFile, UploadChunk
+from app.models import AlertFiring, ExceptionEvent, Hit, SourceMapBundle, SourceMapFile, UploadChunk
 
 log = logging.getLogger("faultline")
 BATCH = 5000
@@ -21,8 +22,10 @@ INTERVAL_SECONDS = 3600
 
 
 def delete_batch(conn: Connection, model, before: datetime, batch: int = BATCH) -> int:
-    """Delete up to `batch` rows of an event table received before a time; how many went."""
-    ids = conn.scalars(select(model.id).where(model.received_at < before).limit(batch)).all()
+    """Delete up to `batch` rows of an event table received (a firing: fired) before a time;
+    how many went."""
+    at = model.fired_at if model is AlertFiring else model.received_at
+    ids = conn.scalars(select(model.id).where(at < before).limit(batch)).all()
     if ids:
         conn.execute(delete(model).where(model.id.in_(ids)))
     return len(ids)
@@ -46,6 +49,8 @@ def purge_expired(engine: Engine, days: int, now: datetime) -> dict[str, int]:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             removed["sourcemap_bundles"] = delete_unused_bundles(conn, before)
+            # Alerts are few (cool-downs see to it): a batch per hourly purge keeps up.
+            delete_batch(conn, AlertFiring, before)
             conn.execute(
                 delete(UploadChunk).where(
                     UploadChunk.created_at < now - timedelta(hours=CHUNK_HOURS)

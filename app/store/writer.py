@@ -97,6 +97,11 @@ class IngestWriter:
         # (no pool checkout per batch); it is replaced after it fails.
         self._connection: Connection | None = None
 
+    def turn(self):
+        """The write turn ingest takes (SQLite; nothing to take on PostgreSQL): the process's
+        other writers take it too, so they queue with ingest rather than in the busy handler."""
+        return self._serial
+
     def write(self, record: ExceptionRecord | HitRecord) -> bool:
         """Store one event or hit; True once committed, False when dropped (source cap reached).
         Raises what storing it raised (OperationalError when the database is down)."""
