@@ -1,11 +1,13 @@
 // One exception group: triage, trend, the latest event (./event.js, its stack ./frames.js),
-// why it was grouped, breakdowns, pages with their error rate, events and history.
+// why it was grouped, breakdowns, pages with their error rate, events, the alerts it fired
+// (./alerts.js) and history.
 
 import { lineChart } from "../charts.js";
 import { h } from "../dom.js";
 import { formatDateTime, formatNumber, formatRate, timeAgo } from "../format.js";
 import { buildRoute, withParams } from "../state.js";
 import { breakdownTable, errorBox, keyValues, toast } from "../ui.js";
+import { alertsFiredCard } from "./alerts.js";
 import { tabbedCard } from "./analytics.js";
 import { latestEvent } from "./event.js";
 
@@ -28,10 +30,12 @@ const DAY_MS = 86400000;
 export async function groupPage(ctx, groupId) {
   const { params } = ctx.route;
   const from = new Date(ctx.now().getTime() - 30 * DAY_MS).toISOString();
-  const [group, events, pages] = await Promise.all([
+  const [group, events, pages, alerts] = await Promise.all([
     ctx.api.get(`/groups/${groupId}`),
     ctx.api.get(`/groups/${groupId}/events`, { cursor: params.events, limit: 10 }),
     ctx.api.get(`/groups/${groupId}/pages`, { from, limit: 10 }).catch((error) => error),
+    // Alerts are a side note of the page: without them it still shows the group.
+    ctx.api.get(`/groups/${groupId}/alerts`, { limit: 10 }).catch((error) => error),
   ]);
   const project = await ctx.api.get(`/projects/${group.project}`).catch(() => null);
   const now = ctx.now();
@@ -91,6 +95,7 @@ export async function groupPage(ctx, groupId) {
       ),
     ),
     eventList(ctx, events),
+    alertsFiredCard(alerts, group.project, now),
     history(group.history, now),
   );
 }

@@ -1,11 +1,13 @@
-// A project's SDK settings: its DSN, setup code for the Sentry SDKs, key rotation, its source
-// maps (./sourcemaps.js), and what Faultline accepted from the SDKs but did not store.
+// A project's settings. SDK setup: its DSN, setup code for the Sentry SDKs, key rotation, its
+// source maps (./sourcemaps.js), and what Faultline accepted from the SDKs but did not store.
+// Alerts (?section=alerts): its alert rules, channels and deliveries (./alerts.js).
 
 import { h, replace } from "../dom.js";
 import { SDKS, sdkSnippet } from "../snippets.js";
 import { buildRoute } from "../state.js";
 import { rovingTabs } from "../tabs.js";
 import { copyable, errorBox, toast } from "../ui.js";
+import { alertsPage, settingsNav } from "./alerts.js";
 import { loadBundles, sourcemapsCard } from "./sourcemaps.js";
 
 export const DROPPED_DAYS = 30;
@@ -36,6 +38,7 @@ const REASONS = {
 };
 
 export async function projectSettings(ctx, projectId) {
+  if (ctx.route.params.section === "alerts") return alertsPage(ctx, projectId);
   const [project, dropped, bundles] = await Promise.all([
     ctx.api.get(`/projects/${projectId}`),
     ctx.api.get(`/projects/${projectId}/dropped`, { days: DROPPED_DAYS }).catch((error) => error),
@@ -54,6 +57,7 @@ export async function projectSettings(ctx, projectId) {
     { class: "project-settings" },
     h("p", { class: "crumbs" }, h("a", { href: buildRoute(["projects", String(project.id)]), text: `← ${project.name}` })),
     h("div", { class: "page-head" }, h("h1", { text: `${project.name}: SDK setup` })),
+    settingsNav(project, "sdk"),
     keys,
     sourcemapsCard(ctx, project, bundles),
     rotation,
