@@ -40,6 +40,7 @@ export async function analytics(ctx, projectId) {
     h("h1", { text: project.name }),
     h("a", { class: "button secondary", href: buildRoute(["issues"], { project: projectId }), text: "Exceptions" }),
     h("a", { class: "button secondary", href: buildRoute(["projects", String(projectId), "settings"]), text: "SDK setup" }),
+    h("a", { class: "button secondary", href: buildRoute(["projects", String(projectId), "settings"], { section: "alerts" }), text: "Alerts" }),
     rangePicker(ctx),
   );
   page.append(head);
