@@ -262,23 +262,25 @@ def login() -> Response:
         db.commit()
         # One message for an unknown address and a wrong password alike.
         return _login_page(401, BAD_CREDENTIALS, email)
+    response = signed_in(db, user, now, url_for("site.index"), "password")
+    response.delete_cookie(FORM_COOKIE, path=url_for("auth.login"))
+    return response
+
+
+def signed_in(
+    db, user, now: datetime, target: str, method: str, provider: str | None = None, **detail
+) -> Response:
+    """Sign a verified user in, whichever way they proved who they are: the browser's previous
+    session ends, a new one starts and is audited, and the browser goes to `target`."""
     previous = request.cookies.get(COOKIE)
     if previous:
         end_session(db, previous)
-    cookie = start_session(db, user, now, session_lifetime())
-    record(
-        db,
-        signin_actor(user, cookie),
-        "signin.success",
-        "user",
-        user.id,
-        now=now,
-        method="password",
-    )
+    cookie = start_session(db, user, now, session_lifetime(), provider=provider)
+    actor = signin_actor(user, cookie)
+    record(db, actor, "signin.success", "user", user.id, now=now, method=method, **detail)
     db.commit()
-    response = redirect(url_for("site.index"), 303)
+    response = redirect(target, 303)
     set_session_cookie(response, cookie)
-    response.delete_cookie(FORM_COOKIE, path=url_for("auth.login"))
     return response
 
 

@@ -12,19 +12,16 @@ from flask import Blueprint, Response, current_app, g, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 
-from app.access.accounts import end_session, start_session
 from app.access.oidc.id_tokens import TokenRejected, validate_id_token
 from app.access.oidc.identities import SignInRefused, identity_user
 from app.access.oidc.providers import TIMEOUT, Provider, ProviderError
 from app.access.oidc.registry import init_registry, registry
 from app.access.signin import (
-    COOKIE,
     failure_limit,
     page,
     safe_next,
     secure,
-    session_lifetime,
-    set_session_cookie,
+    signed_in,
     signin_actor,
 )
 from app.audit.log import record
@@ -146,23 +143,8 @@ def callback(name: str) -> Response:
         return _failed(db, name, Refusal(403, refused.reason, str(refused), refused.user), now)
     except Refusal as refusal:
         return _failed(db, name, refusal, now)
-    previous = request.cookies.get(COOKIE)
-    if previous:
-        end_session(db, previous)
-    cookie = start_session(db, user, now, session_lifetime(), provider=provider.name)
-    record(
-        db,
-        signin_actor(user, cookie),
-        "signin.success",
-        "user",
-        user.id,
-        now=now,
-        method=f"oidc:{provider.name}",
-        role=user.role,
-    )
-    db.commit()
-    response = redirect(flow["next"], 303)
-    set_session_cookie(response, cookie)
+    method = f"oidc:{provider.name}"
+    response = signed_in(db, user, now, flow["next"], method, provider.name, role=user.role)
     _forget_flow(response)
     return response
 
