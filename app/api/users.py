@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import g, jsonify
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.access.accounts import AccountError, EmailTaken, create_user
 from app.api.blueprint import bp, json_body, query_args
@@ -116,8 +116,11 @@ def user_delete(user_id: int):
 
 
 def administrators(session) -> int:
-    """How many accounts hold the admin role."""
-    return session.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+    """How many accounts hold the admin role, locking them until the request commits."""
+    # Two administrators demoting each other at once must not both see the other one left:
+    # on PostgreSQL the second waits for the first's rows (SQLite writers already take turns).
+    locked = select(User.id).where(User.role == "admin").with_for_update()
+    return len(session.scalars(locked).all())
 
 
 def _keep_an_administrator(session, user: User) -> None:

@@ -1,5 +1,7 @@
 """The users API: administrators (and API tokens) manage local accounts; others may not."""
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -180,3 +182,30 @@ def test_the_last_administrator_stays_one(admin, member, client, auth):
     assert admin.get("/api/v1/users").status_code == 403
     missing = member.patch("/api/v1/users/999999", **promote | {"headers": csrf_header(member)})
     assert missing.status_code == 404
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, admin):
+    # Each signs in and demotes the other at the same moment: one of them must stay.
+    grace = app.test_client()
+    grace.user_id = make_user(app, MEMBER, is_admin=True)
+    assert sign_in(grace, MEMBER).status_code == 303
+    pairs = [(admin, grace.user_id), (grace, admin.user_id)]
+    headers = [csrf_header(client) for client, _ in pairs]
+    start = threading.Barrier(2)
+    statuses = [None, None]
+
+    def demote(index: int) -> None:
+        client, other = pairs[index]
+        start.wait()
+        path = f"/api/v1/users/{other}"
+        statuses[index] = client.patch(path, json={"role": "member"}, headers=headers[index])
+        statuses[index] = statuses[index].status_code
+
+    threads = [threading.Thread(target=demote, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200, 409]
+    with app.extensions["faultline.sessionmaker"]() as session:
+        assert session.scalar(select(func.count()).where(User.role == "admin")) == 1
