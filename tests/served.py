@@ -50,7 +50,7 @@ def served(config: dict, folder: Path):
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_up(base, process, log_path)
+            wait_until_up(base, process, log_path)
             yield base, log_path, process
         finally:
             if process.poll() is None:
@@ -58,8 +58,9 @@ def served(config: dict, folder: Path):
                 process.wait(timeout=20)
 
 
-def _wait_until_up(base: str, process, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(base: str, process, log_path: Path, seconds: float = 30) -> None:
+    """Wait until a started server answers its health check; fail with its log if it never does."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("server exited:\n" + log_path.read_text())

@@ -8,93 +8,32 @@ dashboard-alerts-*.png."""
 import hashlib
 import hmac
 import json
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.chromium import launch_chromium
+from tests.browser.dashboard import SCREENSHOTS, api, settled, shot, sign_in, track, wait_for
 from tests.hook_receiver import hook_receiver
-from tests.served import free_port, served
-from tests.signin import PASSWORD, make_user
+from tests.served import free_port
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-EMAIL = "dev@example.org"
+PREFIX = "dashboard-alerts"
 SITE = "https://shop.example.com"
-CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 
 
 @pytest.fixture
-def faultline(app, config, tmp_path):
-    """A running Faultline with one administrator, whose worker sends without waiting long."""
-    make_user(app, EMAIL, is_admin=True)
+def config(config):
+    """The test config, with a worker that sends without waiting long."""
     config["alerts"].update(digest_seconds=1, poll_seconds=1)
-    with served(config, tmp_path) as (base, _log, _process):
-        yield base
-
-
-@pytest.fixture
-def page():
-    """A page in headless Debian Chromium that fails the test on script errors."""
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        yield tab
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"dashboard-alerts-{name}.png"), full_page=True)
-
-
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => { const v = document.getElementById('view');"
-        " return v && !v.hasAttribute('aria-busy') && v.children.length > 0; }"
-    )
-
-
-def api(page, base: str, path: str):
-    """A GET of the API as the signed-in browser makes it."""
-    response = page.request.get(base + "/api/v1" + path)
-    assert response.ok, (path, response.status, response.text())
-    return response.json()
-
-
-def post(base: str, path: str, body: dict) -> None:
-    """Send a hit or an exception the way the tracker does."""
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "text/plain", "User-Agent": CHROME},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 204
+    return config
 
 
 def report(base: str) -> None:
     """A tracker's error report from the shop's cart."""
     message = "Cannot read properties of null (reading 'percent')"
     stack = f"TypeError: {message}\n    at computeTotal ({SITE}/assets/app.js:1:87)"
-    post(
+    track(
         base, "/track/exception", {"u": SITE + "/cart", "ty": "TypeError", "m": message, "s": stack}
     )
-
-
-def wait_for(what: str, probe, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while not (found := probe()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.3)
-    return found
 
 
 def add_channel(page, name: str, url: str) -> str:
@@ -109,13 +48,10 @@ def add_channel(page, name: str, url: str) -> str:
 
 
 def test_alerts_are_set_up_tested_and_seen_in_the_dashboard(faultline, page):
-    page.goto(faultline + "/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, faultline)
     settled(page)
     # The shop's first page view makes its project.
-    post(faultline, "/track/hit", {"b": "b/cart", "u": SITE + "/cart"})
+    track(faultline, "/track/hit", {"b": "b/cart", "u": SITE + "/cart"})
     project = wait_for(
         "the shop's project never appeared",
         lambda: next(iter(api(page, faultline, "/projects")["items"]), None),
@@ -129,12 +65,12 @@ def test_alerts_are_set_up_tested_and_seen_in_the_dashboard(faultline, page):
     ).click()
     expect(page.locator("h1")).to_have_text("shop.example.com: alerts")
     expect(page.locator(".rules")).to_contain_text("No alert rules yet")
-    shot(page, "empty")
+    shot(page, PREFIX, "empty")
 
     with hook_receiver() as (url, received):
         secret = add_channel(page, "Ops hook", url)
         assert len(secret) >= 32
-        shot(page, "secret")
+        shot(page, PREFIX, "secret")
         page.locator(".token-reveal").get_by_role("button", name="Done").click()
         settled(page)
         expect(page.locator(".token-reveal code")).to_have_count(0)
@@ -167,7 +103,7 @@ def test_alerts_are_set_up_tested_and_seen_in_the_dashboard(faultline, page):
         expect(rule.locator(".condition")).to_have_text("A new group appears")
         expect(rule.locator("dd").first).to_have_text("Ops hook")
         expect(rule.locator("dd").nth(1)).to_have_text("at most one alert per group every 30 min")
-        shot(page, "page")
+        shot(page, PREFIX, "page")
 
         # Something new breaks: the worker delivers it to the receiver.
         report(faultline)
@@ -195,7 +131,7 @@ def test_alerts_are_set_up_tested_and_seen_in_the_dashboard(faultline, page):
     expect(delivery).to_contain_text("New errors")
     expect(delivery).to_contain_text("sent")
     expect(delivery).to_contain_text("✓ HTTP 200")
-    shot(page, "delivered")
+    shot(page, PREFIX, "delivered")
 
     # The group page says which alerts fired for it, and leads back to the rules.
     page.goto(f"{faultline}/#/issues/{group['id']}")
@@ -204,8 +140,8 @@ def test_alerts_are_set_up_tested_and_seen_in_the_dashboard(faultline, page):
     expect(fired.locator("li")).to_have_count(1)
     expect(fired.locator("li")).to_contain_text("New errors (New group)")
     expect(fired.locator("li")).to_contain_text("Ops hook sent")
-    fired.screenshot(path=str(SCREENSHOTS / "dashboard-alerts-group-card.png"))
-    shot(page, "group")
+    fired.screenshot(path=str(SCREENSHOTS / f"{PREFIX}-group-card.png"))
+    shot(page, PREFIX, "group")
 
     # Muting from the Alerts page, which fits a phone.
     fired.get_by_role("link", name="Alert rules").click()
@@ -220,5 +156,5 @@ def test_alerts_are_set_up_tested_and_seen_in_the_dashboard(faultline, page):
     # Nothing on the page reaches past the screen's edge (wide tables scroll in their card).
     view = page.locator("#view")
     assert view.evaluate("(v) => v.scrollWidth <= v.clientWidth && v.clientWidth <= 360")
-    shot(page, "phone")
+    shot(page, PREFIX, "phone")
     assert page.errors == []

@@ -3,76 +3,40 @@ resolves a group, opens the Audit log from the header and finds the entry (who, 
 group, through which session), filters it, and a member sees neither the link nor the log.
 The screenshot lands in tests/browser/screenshots/dashboard-audit.png."""
 
-import json
 import re
-import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.chromium import launch_chromium
-from tests.served import served
-from tests.signin import PASSWORD, make_user
+from tests.browser.dashboard import shot, sign_in, track
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 ADMIN = "ada@example.org"
 MEMBER = "bob@example.org"
 SITE = "https://shop.example.com"
-CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 
 
 def report(base: str, type_: str, message: str, function: str) -> None:
-    """An exception as the tracker in Chrome sends it (a request without a browser's
-    User-Agent counts as a bot's)."""
+    """An exception as the tracker in Chrome sends it."""
     stack = f"{type_}: {message}\n    at {function} ({SITE}/static/{function}.js:1:2)"
-    body = {"u": SITE + "/cart", "ty": type_, "m": message, "s": stack}
-    request = urllib.request.Request(
-        base + "/track/exception",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "text/plain", "User-Agent": CHROME},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 204
+    track(base, "/track/exception", {"u": SITE + "/cart", "ty": type_, "m": message, "s": stack})
 
 
 @pytest.fixture
-def faultline(app, config, tmp_path):
-    """A running Faultline with an administrator and a member."""
-    make_user(app, ADMIN, is_admin=True)
-    make_user(app, MEMBER, role="member")
-    with served(config, tmp_path) as (base, _log, _process):
-        yield base
+def accounts():
+    """An administrator and a member."""
+    return [(ADMIN, "admin"), (MEMBER, "member")]
 
 
-@pytest.fixture
-def page():
-    """A page in headless Debian Chromium that fails on script errors."""
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        yield tab
-        browser.close()
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+def sign_in_as(page, base: str, email: str) -> None:
+    """Sign in and wait for the header to name the account."""
+    sign_in(page, base, email)
     expect(page.locator("#who")).to_have_text(email)
 
 
 def test_an_administrator_finds_a_triage_in_the_audit_log(faultline, page):
     report(faultline, "TypeError", "price is undefined", "renderCart")
     report(faultline, "RangeError", "Maximum call stack size exceeded", "walk")
-    sign_in(page, faultline, ADMIN)
+    sign_in_as(page, faultline, ADMIN)
 
     page.get_by_role("link", name="Exceptions", exact=True).first.click()
     page.get_by_role("link", name="TypeError: price is undefined").click()
@@ -91,8 +55,7 @@ def test_an_administrator_finds_a_triage_in_the_audit_log(faultline, page):
     expect(cells.nth(5)).to_contain_text("status: resolved")
     # Their own sign-in is there too, below the triage.
     expect(page.locator("table.audit-log")).to_contain_text("signin.success")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-audit.png"), full_page=True)
+    shot(page, "dashboard", "audit")
 
     page.get_by_label("Action").select_option("group.")
     expect(page).to_have_url(re.compile(r"#/audit\?action=group\.$"))
@@ -103,7 +66,7 @@ def test_an_administrator_finds_a_triage_in_the_audit_log(faultline, page):
 
 
 def test_a_member_sees_no_audit_log(faultline, page):
-    sign_in(page, faultline, MEMBER)
+    sign_in_as(page, faultline, MEMBER)
     expect(page.locator("#nav a")).to_have_text(["Overview", "Exceptions", "Manage"])
     page.goto(faultline + "/#/audit")
     expect(page.get_by_text("Only administrators read the audit log.")).to_be_visible()

@@ -2,82 +2,40 @@
 Faultline, sees data posted through the public endpoints, filters, triages, merges and signs
 out. Screenshots of each page land in tests/browser/screenshots/."""
 
-import json
 import re
-import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.chromium import launch_chromium
-from tests.served import served
-from tests.signin import PASSWORD, make_user
+from tests.browser.dashboard import CHROME, fill_sign_in, settled, shot, sign_in, track
+from tests.signin import PASSWORD
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-EMAIL = "dev@example.org"
+PREFIX = "dashboard"
 SITE = "https://shop.example.com"
-CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 # Would run if any of it reached the page as markup.
 XSS = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 
 
-def post(base: str, path: str, body: dict, user_agent: str = CHROME) -> None:
-    """Send a hit or an exception the way the tracker does."""
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "text/plain", "User-Agent": user_agent},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 204
-
-
 def view(base: str, page: str, user_agent: str = CHROME) -> None:
-    post(base, "/track/hit", {"b": "b" + page, "u": SITE + page, "q": True, "p": True}, user_agent)
+    """A page view of the shop, as the tracker sends it."""
+    track(base, "/track/hit", {"b": "b" + page, "u": SITE + page, "q": True, "p": True}, user_agent)
 
 
 def exception(base: str, type_: str, message: str, function: str, metadata=None) -> None:
+    """An exception thrown on the shop's pricing page, as the tracker sends it."""
     stack = f"{type_}: {message}\n    at {function} ({SITE}/static/{function}.js:1:2)"
     body = {"u": SITE + "/pricing", "ty": type_, "m": message, "s": stack, "d": metadata or {}}
-    post(base, "/track/exception", body)
-
-
-@pytest.fixture
-def faultline(app, config, tmp_path):
-    """A running Faultline with one account."""
-    make_user(app, EMAIL, is_admin=True)
-    with served(config, tmp_path) as (base, _log, _process):
-        yield base
-
-
-@pytest.fixture
-def page():
-    """A page in headless Debian Chromium (no browser download) that fails on script errors."""
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        yield tab
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=True)
+    track(base, "/track/exception", body)
 
 
 def status_tab(page, status: str):
+    """The inbox's tab of a status."""
     return page.get_by_role("tab", name=re.compile(rf"^{status}\b", re.I))
 
 
 def tab_count(page, status: str):
+    """The count on the inbox's tab of a status."""
     return status_tab(page, status).locator(".count")
 
 
@@ -90,16 +48,14 @@ def test_a_day_with_the_dashboard(faultline, page):
 
     page.goto(faultline + "/")
     expect(page).to_have_url(faultline + "/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    fill_sign_in(page)
 
     # Overview: the project the first report created, with what was posted.
     card = page.locator(".project-card", has_text="shop.example.com")
     expect(card.locator(".figure", has_text="Page views")).to_contain_text("6")
     expect(card.locator(".figure", has_text="Exceptions")).to_contain_text("3")
     expect(card.locator(".pill", has_text="new")).to_have_text("3 new")
-    shot(page, "overview")
+    shot(page, PREFIX, "overview")
 
     # Analytics: clicking a page in the breakdown filters the whole page, in the URL.
     card.get_by_role("link", name="shop.example.com").click()
@@ -108,7 +64,7 @@ def test_a_day_with_the_dashboard(faultline, page):
     expect(page).to_have_url(re.compile(r"filter=path\+%3D%3D\+%22%2Fpricing%22"))
     expect(page.locator(".chip")).to_have_text(re.compile("path == /pricing"))
     expect(page.locator(".metric", has_text="Page views")).to_contain_text("2")
-    shot(page, "analytics-filtered")
+    shot(page, PREFIX, "analytics-filtered")
 
     # The inbox, and resolving one group moves it to the Resolved tab.
     page.get_by_role("link", name="Exceptions", exact=True).first.click()
@@ -118,7 +74,7 @@ def test_a_day_with_the_dashboard(faultline, page):
     expect(status_tab(page, "resolved")).to_be_focused()
     page.get_by_role("link", name="TypeError: price is undefined").click()
     expect(page.locator(".frame.in-app")).to_contain_text("renderCart")
-    shot(page, "group")
+    shot(page, PREFIX, "group")
     page.get_by_role("button", name="Now", exact=True).click()
     expect(page.locator(".pill.status-resolved")).to_be_visible()
     page.go_back()
@@ -139,7 +95,7 @@ def test_a_day_with_the_dashboard(faultline, page):
     page.locator(".bulk").get_by_role("button", name="Ignore").click()
     expect(tab_count(page, "ignored")).to_have_text("1")
     expect(page.locator(".groups tbody tr")).to_have_count(2)
-    shot(page, "inbox")
+    shot(page, PREFIX, "inbox")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("checkbox", name="Select all on this page").check()
     page.locator(".bulk").get_by_role("button", name="Merge").click()
@@ -162,7 +118,7 @@ def test_a_day_with_the_dashboard(faultline, page):
     page.get_by_label("New user's password").fill(PASSWORD)
     page.get_by_role("button", name="Add user").click()
     expect(page.locator("section.users tbody")).to_contain_text("grace@example.org")
-    shot(page, "manage")
+    shot(page, PREFIX, "manage")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(faultline + "/login")
@@ -174,17 +130,14 @@ def test_a_day_with_the_dashboard(faultline, page):
 def test_reports_render_as_text(faultline, page):
     exception(faultline, "Error", XSS, "xss", {"note": XSS})
     page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-    page.goto(faultline + "/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, faultline)
     page.goto(faultline + "/#/issues")
     page.get_by_role("link", name=f"Error: {XSS}").click()
     expect(page.locator(".message")).to_contain_text(XSS)
     expect(page.locator(".kv dd", has_text="window.pwned")).to_have_text(XSS)
     assert page.evaluate("window.pwned") is None
     assert page.locator("main img, main script").count() == 0
-    shot(page, "untrusted-text")
+    shot(page, PREFIX, "untrusted-text")
     assert page.errors == []
 
 
@@ -192,20 +145,14 @@ def test_every_page_fits_a_phone(faultline, page):
     view(faultline, "/pricing", CHROME)
     exception(faultline, "TypeError", "price is undefined", "renderCart")
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(faultline + "/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, faultline)
     expect(page.locator(".project-card")).to_be_visible()
     project = page.locator(".project-card a").first.get_attribute("href")
     routes = {"overview": "#/", "analytics": project, "inbox": "#/issues", "manage": "#/manage"}
     for name, route in routes.items():
         page.goto(f"{faultline}/{route}")
-        page.wait_for_function(
-            "() => { const v = document.getElementById('view');"
-            " return v && !v.hasAttribute('aria-busy') && v.children.length > 0; }"
-        )
+        settled(page)
         # Readable at 360 px: nothing is wider than the screen, so nothing scrolls sideways.
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
-        shot(page, f"phone-{name}")
+        shot(page, PREFIX, f"phone-{name}")
     assert page.errors == []

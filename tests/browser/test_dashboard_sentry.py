@@ -7,267 +7,39 @@ tests/browser/screenshots/ as dashboard-sentry-*.png."""
 
 import json
 import re
-import time
-import urllib.error
-import urllib.request
 import uuid
-from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 import tests.served
-from tests.chromium import launch_chromium
-from tests.served import served
-from tests.signin import PASSWORD, make_user
+from tests.browser.dashboard import api, settled, shot, sign_in, wait_for
+from tests.browser.sentry_envelopes import SERVER_NAME, envelope, parse_dsn, python_event, send
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-EMAIL = "dev@example.org"
-# Must never reach the page: sentry-sdk sends it, Faultline does not store it.
-SERVER_NAME = "web-7.shop.internal"
-
-
-def frame(
-    function,
-    lineno,
-    pre,
-    line,
-    post,
-    module="shop.pricing",
-    filename="shop/pricing.py",
-    in_app=True,
-):
-    return {
-        "function": function,
-        "module": module,
-        "filename": filename,
-        "abs_path": f"/srv/shop/{filename}"
-        if in_app
-        else f"/srv/shop/.venv/lib/python3.12/site-packages/{filename}",
-        "lineno": lineno,
-        "pre_context": pre,
-        "context_line": line,
-        "post_context": post,
-        "in_app": in_app,
-        "vars": {"cart": "{'sku': 'sku-404'}"},
-    }
-
-
-def python_event(event_id: str) -> dict:
-    """A sentry-sdk 2.x event for `raise ValueError(...) from error` in a Flask view; frames
-    oldest first, the cause first in exception.values, as the SDK sends them."""
-    cause = {
-        "type": "KeyError",
-        "value": "'sku-404'",
-        "module": None,
-        "mechanism": {
-            "type": "chained",
-            "handled": True,
-            "source": "__cause__",
-            "exception_id": 1,
-            "parent_id": 0,
-        },
-        "stacktrace": {
-            "frames": [
-                frame(
-                    "checkout",
-                    17,
-                    ["def checkout(cart):", "    try:"],
-                    "        load_price(cart)",
-                    ["    except KeyError as error:"],
-                ),
-                frame(
-                    "load_price",
-                    12,
-                    ["", "", "def load_price(cart):", '    """The price of the cart\'s item."""'],
-                    '    return PRICES[cart["sku"]]',
-                    ["", "", "def checkout(cart):"],
-                ),
-            ]
-        },
-    }
-    raised = {
-        "type": "ValueError",
-        "value": "unknown SKU sku-404",
-        "module": None,
-        "mechanism": {"type": "flask", "handled": False, "exception_id": 0},
-        "stacktrace": {
-            "frames": [
-                frame(
-                    "wsgi_app",
-                    1511,
-                    ["        try:"],
-                    "            response = self.full_dispatch_request()",
-                    ["        except Exception as e:"],
-                    "flask.app",
-                    "flask/app.py",
-                    False,
-                ),
-                frame(
-                    "dispatch_request",
-                    880,
-                    ["        # otherwise dispatch to the handler for that endpoint"],
-                    "        return self.ensure_sync(self.view_functions[rule.endpoint])(**args)",
-                    [""],
-                    "flask.app",
-                    "flask/app.py",
-                    False,
-                ),
-                frame(
-                    "checkout",
-                    19,
-                    ["        load_price(cart)", "    except KeyError as error:"],
-                    "        raise ValueError(f\"unknown SKU {cart['sku']}\") from error",
-                    ["", ""],
-                ),
-            ]
-        },
-    }
-    return {
-        "event_id": event_id,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "platform": "python",
-        "level": "error",
-        "release": "shop@2.4.1",
-        "environment": "production",
-        "server_name": SERVER_NAME,
-        "transaction": "/checkout",
-        "transaction_info": {"source": "url"},
-        "tags": {"region": "eu-west-1", "customer_tier": "gold"},
-        "contexts": {
-            "runtime": {
-                "name": "CPython",
-                "version": "3.12.3",
-                "build": "3.12.3 (main, Apr 10 2026) [GCC 13.2.0]",
-            },
-            "os": {"name": "Linux", "version": "6.8.0"},
-            "trace": {"trace_id": uuid.uuid4().hex, "span_id": uuid.uuid4().hex[:16]},
-        },
-        "sdk": {
-            "name": "sentry.python.flask",
-            "version": "2.76.0",
-            "packages": [{"name": "pypi:sentry-sdk", "version": "2.76.0"}],
-            "integrations": ["flask", "logging", "stdlib", "excepthook"],
-        },
-        "request": {
-            "url": "https://shop.example.com/checkout",
-            "query_string": "sku=sku-404&token=s3cret",
-            "method": "POST",
-            "headers": {"Cookie": "session=abc", "User-Agent": "curl/8.5.0"},
-        },
-        "user": {"ip_address": "{{auto}}"},
-        "exception": {"values": [cause, raised]},
-        "extra": {"cart_id": "c-1842"},
-    }
-
-
-def envelope(dsn: str, items: list[tuple[dict, bytes]], with_length: bool = True) -> bytes:
-    """An envelope: its header line, then each item's header and payload."""
-    lines = [
-        json.dumps(
-            {
-                "dsn": dsn,
-                "sent_at": datetime.now(UTC).isoformat(),
-                "sdk": {"name": "sentry.python.flask", "version": "2.76.0"},
-            }
-        ).encode()
-    ]
-    for header, payload in items:
-        if with_length:
-            header = {**header, "length": len(payload)}
-        lines += [json.dumps(header).encode(), payload]
-    return b"\n".join(lines) + b"\n"
-
-
-def send(base: str, project_id: int, key: str, body: bytes) -> tuple[int, object]:
-    """POST an envelope with the key in the query, as the browser SDK does; (status, body)."""
-    request = urllib.request.Request(
-        f"{base}/api/{project_id}/envelope/?sentry_key={key}",
-        data=body,
-        headers={
-            "Content-Type": "application/x-sentry-envelope",
-            "User-Agent": "sentry.python.flask/2.76.0",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, text = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, text = error.code, error.read()
-    try:
-        return status, json.loads(text or b"{}")
-    except ValueError:
-        return status, text
-
-
-def parse_dsn(dsn: str) -> tuple[str, int, str]:
-    """(public key, project id, host:port) of a DSN."""
-    parts = urlsplit(dsn)
-    return (
-        parts.username,
-        int(parts.path.rstrip("/").rsplit("/", 1)[1]),
-        parts.netloc.split("@")[-1],
-    )
+PREFIX = "dashboard-sentry"
 
 
 @pytest.fixture
-def faultline(app, config, tmp_path, monkeypatch):
-    """A running Faultline whose web.base_url is its own address, so DSNs point at it."""
+def config(config, monkeypatch):
+    """The test config with web.base_url at the port the server will take, so DSNs point at it."""
     port = tests.served.free_port()
     monkeypatch.setattr(tests.served, "free_port", lambda: port)
     config["web"]["base_url"] = f"http://127.0.0.1:{port}"
-    make_user(app, EMAIL, is_admin=True)
-    with served(config, tmp_path) as (base, _log, _process):
-        assert base == config["web"]["base_url"]
-        yield base
+    return config
 
 
 @pytest.fixture
-def page(faultline):
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=faultline)
-        tab = context.new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        yield tab
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"dashboard-sentry-{name}.png"), full_page=True)
-
-
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => { const v = document.getElementById('view');"
-        " return v && !v.hasAttribute('aria-busy') && v.children.length > 0; }"
-    )
-
-
-def api(page, base: str, method: str, path: str, body=None):
-    """The management API as the signed-in browser calls it (session cookie, CSRF token)."""
-    headers = {}
-    if method != "GET":
-        headers["X-CSRF-Token"] = page.request.get(base + "/api/v1/csrf").json()["token"]
-    response = page.request.fetch(
-        base + "/api/v1" + path, method=method, headers=headers, data=body
-    )
-    assert response.ok, (path, response.status, response.text())
-    return response.json()
+def context(context, faultline):
+    """The browser context, allowed the clipboard on Faultline's pages (for Copy code)."""
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=faultline)
+    return context
 
 
 def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
-    page.goto(faultline + "/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, faultline)
     settled(page)
-    project = api(page, faultline, "POST", "/projects", {"name": "shop-api"})
+    project = api(page, faultline, "/projects", method="POST", body={"name": "shop-api"})
     key, project_id, host = parse_dsn(project["dsn"])
     assert project_id == project["id"]
     assert host == urlsplit(faultline).netloc
@@ -297,10 +69,11 @@ def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
         with_length=False,
     )
     assert send(faultline, project_id, key, body)[0] == 200
-    deadline = time.monotonic() + 10
-    while not api(page, faultline, "GET", f"/projects/{project_id}/dropped")["items"]:
-        assert time.monotonic() < deadline, "the dropped transaction was never counted"
-        time.sleep(0.2)
+    wait_for(
+        "the dropped transaction was never counted",
+        lambda: api(page, faultline, f"/projects/{project_id}/dropped")["items"],
+        seconds=10,
+    )
 
     # The inbox: environment and platform on the row, and the environment filter.
     page.goto(f"{faultline}/#/issues?environment=production")
@@ -308,7 +81,7 @@ def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
     expect(row.locator(".pill.env")).to_have_text("production")
     expect(row.locator(".platform")).to_have_text(" · python")
     expect(page.get_by_label("Environment")).to_have_value("production")
-    shot(page, "inbox")
+    shot(page, PREFIX, "inbox")
     page.get_by_label("Environment").fill("staging")
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"environment=staging"))
@@ -373,7 +146,7 @@ def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
     # What the privacy promise keeps out is not on the page either.
     text = page.locator("main").inner_text()
     assert SERVER_NAME not in text and "s3cret" not in text and "session=abc" not in text
-    shot(page, "group")
+    shot(page, PREFIX, "group")
 
     # The project's SDK page, reached from its analytics page.
     page.goto(f"{faultline}/#/projects/{project_id}")
@@ -397,12 +170,12 @@ def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
     expect(dropped).to_have_count(1)
     expect(dropped.first).to_contain_text("Transactions (tracing)")
     expect(dropped.first.locator("td.num")).to_have_text("1")
-    shot(page, "project")
+    shot(page, PREFIX, "project")
 
     # Rotating asks first and says what it breaks; afterwards the page shows the new DSN.
     page.get_by_role("button", name="Rotate key…").click()
     expect(page.get_by_role("alertdialog")).to_contain_text("refused (403)")
-    shot(page, "rotate-confirm")
+    shot(page, PREFIX, "rotate-confirm")
     page.get_by_role("alertdialog").get_by_role("button", name="Rotate key", exact=True).click()
     expect(dsn_card.locator(".notice.ok")).to_contain_text("Key rotated")
     new_dsn = dsn_card.locator("code").inner_text()
@@ -411,7 +184,7 @@ def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
     assert same_id == project_id and new_key != key
     expect(snippets.locator(".tab-body code").nth(1)).to_contain_text(new_dsn)
     assert project["dsn"] not in page.locator("main").inner_text()
-    shot(page, "rotated")
+    shot(page, PREFIX, "rotated")
 
     # The old key is refused from now on, the new one works.
     again = envelope(
@@ -432,5 +205,5 @@ def test_a_sentry_sdk_project_in_the_dashboard(faultline, page):
             page.get_by_role("link", name="ValueError: unknown SKU sku-404").click()
             expect(page.locator(".chain-list > li")).to_have_count(2)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
-        shot(page, name)
+        shot(page, PREFIX, name)
     assert page.errors == []

@@ -5,18 +5,17 @@ tests/browser/screenshots/oidc-*.png."""
 
 import re
 import threading
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from tests.chromium import launch_chromium
+from tests.browser.dashboard import shot
 from tests.oidc.conftest import mock_issuer  # noqa: F401 (the provider fixture)
 from tests.oidc.flow import oidc_app, provider_entry, set_claims
 from tests.served import free_port
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+PREFIX = "oidc"
 
 
 @pytest.fixture
@@ -34,26 +33,16 @@ def faultline(make_app, mock_issuer):  # noqa: F811
 
 
 @pytest.fixture
-def page():
-    """A page in headless Debian Chromium that fails on script errors."""
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        yield tab
-        assert tab.errors == []
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"oidc-{name}.png"), full_page=True)
+def page(page):
+    """The tab; the test fails on its script errors."""
+    yield page
+    assert page.errors == []
 
 
 def sign_in_at_provider(page, faultline: str, sub: str) -> None:
+    """From Faultline's sign-in page to the provider's, authorizing as `sub`."""
     page.goto(faultline + "/login")
-    shot(page, "login")
+    shot(page, PREFIX, "login")
     page.get_by_role("link", name="Sign in with Mock SSO").click()
     page.get_by_placeholder("sub").fill(sub)
     page.get_by_role("button", name="Authorize").click()
@@ -68,13 +57,13 @@ def test_rule_admits_then_sign_out_through_the_provider(page, faultline, mock_is
     sign_in_at_provider(page, faultline, "ada")
     expect(page).to_have_url(faultline + "/")
     expect(page.locator("#who")).to_have_text("ada@example.org")
-    shot(page, "dashboard")
+    shot(page, PREFIX, "dashboard")
     cookie = next(c for c in page.context.cookies() if c["name"] == "faultline_session")
     assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Lax")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(re.escape(mock_issuer + "/oauth2/end_session?")))
-    shot(page, "end-session")
+    shot(page, PREFIX, "end-session")
     page.get_by_role("button", name="End session").click()
     expect(page).to_have_url(faultline + "/login")
     expect(page.get_by_role("link", name="Sign in with Mock SSO")).to_be_visible()
@@ -86,7 +75,7 @@ def test_rule_denies(page, faultline, mock_issuer):  # noqa: F811
     sign_in_at_provider(page, faultline, "eve")
     expect(page.get_by_role("heading", name="Not signed in")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_text("The access rules do not admit this account.")
-    shot(page, "denied")
+    shot(page, PREFIX, "denied")
     assert not [c for c in page.context.cookies() if c["name"] == "faultline_session"]
     page.goto(faultline + "/")
     expect(page).to_have_url(faultline + "/login")

@@ -14,17 +14,16 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.chromium import launch_chromium
+from tests.browser.dashboard import fill_sign_in, shot, track
+from tests.served import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 README_PORT = 8080
 # A site's release and metadata as long unbroken strings, to see that cells keep them inside.
 LONG = "build-" + "0123456789abcdef" * 6
@@ -43,18 +42,13 @@ def shell_blocks(section: str) -> list[str]:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether nothing listens on this port of 127.0.0.1."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
             return False
         return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def paste(block: str, env: dict) -> subprocess.CompletedProcess:
@@ -69,20 +63,6 @@ def paste(block: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def wait_until_up(base: str, process, log_path: Path) -> None:
-    # `make run` may first install the virtualenv's packages (bootstrap.sh), hence the long wait.
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("the server exited:\n" + log_path.read_text())
-        try:
-            with urllib.request.urlopen(base + "/api/v1/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.25)
-    raise AssertionError("the server did not come up:\n" + log_path.read_text())
-
-
 @pytest.fixture
 def reader_env(tmp_path):
     """The reader's environment, with the config and database moved to a temporary folder."""
@@ -94,33 +74,34 @@ def reader_env(tmp_path):
 
 
 @pytest.fixture
-def page():
-    """A 1400 px wide Chromium tab that records script errors and failed requests."""
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        tab.problems = []
-        tab.on("pageerror", lambda error: tab.problems.append(f"script error: {error}"))
-        tab.on(
-            "response",
-            lambda response: (
-                response.status >= 400 and tab.problems.append(f"{response.status} {response.url}")
-            ),
-        )
-        tab.on(
-            "console",
-            lambda message: message.type == "error" and tab.problems.append(message.text),
-        )
-        yield tab
-        browser.close()
+def viewport():
+    """1400 px wide, the width of the README's screenshots."""
+    return {"width": 1400, "height": 900}
 
 
-def shot(page, name: str) -> None:
+@pytest.fixture
+def page(page):
+    """The tab, also recording script errors, failed requests and console errors."""
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and page.problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.problems.append(message.text),
+    )
+    return page
+
+
+def fitting_shot(page, name: str) -> None:
     """Save the whole page, after checking that nothing on it is wider than the window."""
     assert overflowing(page, "td, dd, .metric-value, .figure") == [], name
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), name
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"readme-{name}.png"), full_page=True)
+    shot(page, "readme", name)
 
 
 def text_lines(locator) -> int:
@@ -173,7 +154,8 @@ def test_the_first_steps_work_when_pasted(reader_env, tmp_path, page):
         )
     try:
         base = site.rstrip("/")
-        wait_until_up(base, server, log_path)
+        # `make run` may first install the virtualenv's packages (bootstrap.sh): a long wait.
+        wait_until_up(base, server, log_path, seconds=300)
         walk(page, base, site, email, password, create_user, send_and_read, reader_env)
     finally:
         if server.poll() is None:
@@ -186,6 +168,7 @@ def test_the_first_steps_work_when_pasted(reader_env, tmp_path, page):
 
 
 def walk(page, base, site, email, password, create_user, send_and_read, env) -> None:
+    """Steps 3 and 4 of the README with the server up, and what the dashboard shows after each."""
     made = paste(create_user, env)
     assert made.returncode == 0, made.stderr
     assert made.stdout.strip() == f"created administrator {email}"
@@ -193,9 +176,7 @@ def walk(page, base, site, email, password, create_user, send_and_read, env) -> 
     # Step 3: open the address and sign in.
     page.goto(site)
     expect(page).to_have_url(base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    fill_sign_in(page, email, password)
 
     # Nothing has reported yet: the overview says what to paste, with a Copy button.
     empty = page.locator(".card.empty")
@@ -207,7 +188,7 @@ def walk(page, base, site, email, password, create_user, send_and_read, env) -> 
     expect(empty.get_by_role("link", name="Manage", exact=True)).to_have_attribute(
         "href", "#/manage"
     )
-    shot(page, "overview-empty")
+    fitting_shot(page, "overview-empty")
 
     page.locator("#nav").get_by_role("link", name="Exceptions").click()
     inbox = page.locator(".setup-exceptions")
@@ -218,7 +199,7 @@ def walk(page, base, site, email, password, create_user, send_and_read, env) -> 
     expect(inbox).to_contain_text("initialised with a project's DSN")
     expect(inbox).to_contain_text("faultline project create --name NAME")
     search = page.get_by_role("button", name="Search")
-    shot(page, "inbox-empty")
+    fitting_shot(page, "inbox-empty")
 
     # Step 4: the test exception and the API read-back, pasted as one block.
     sent = paste(send_and_read, env)
@@ -236,7 +217,7 @@ def walk(page, base, site, email, password, create_user, send_and_read, env) -> 
     assert search.bounding_box()["y"] < first_row["y"] + first_row["height"], (
         "the Search button wraps to a second row"
     )
-    shot(page, "inbox")
+    fitting_shot(page, "inbox")
 
     # The overview: example.com has its exception, and no page views yet, so the tag again.
     page.locator("#nav").get_by_role("link", name="Overview").click()
@@ -246,12 +227,12 @@ def walk(page, base, site, email, password, create_user, send_and_read, env) -> 
     expect(card.locator(".setup").get_by_role("button", name="Copy")).to_be_visible()
     expect(card.locator(".setup").get_by_role("link", name="Manage", exact=True)).to_be_visible()
     assert "0%" not in card.locator(".figures").inner_text()
-    shot(page, "overview")
+    fitting_shot(page, "overview")
 
     card.get_by_role("link", name="example.com").click()
     expect(page.locator(".analytics .setup")).to_contain_text("No page views in this range")
     assert "0%" not in page.locator(".metrics").inner_text()
-    shot(page, "analytics")
+    fitting_shot(page, "analytics")
 
     # Then a site with a long unbroken release and metadata value reports: cells keep them.
     report = {
@@ -262,20 +243,14 @@ def walk(page, base, site, email, password, create_user, send_and_read, env) -> 
         "v": LONG,
         "d": {"cart": LONG},
     }
-    request = urllib.request.Request(
-        base + "/track/exception",
-        data=json.dumps(report).encode(),
-        headers={"Content-Type": "text/plain", "User-Agent": groups_user_agent(send_and_read)},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 204
+    track(base, "/track/exception", report, groups_user_agent(send_and_read))
     page.locator("#nav").get_by_role("link", name="Exceptions").click()
     expect(page.locator(".groups tbody tr")).to_have_count(2)
-    shot(page, "inbox-long-values")
+    fitting_shot(page, "inbox-long-values")
     page.get_by_role("link", name="RangeError: bad offset").click()
     expect(page.get_by_role("heading", name="RangeError: bad offset")).to_be_visible()
     expect(page.locator("#view dd", has_text=LONG).first).to_be_visible()
-    shot(page, "group-long-values")
+    fitting_shot(page, "group-long-values")
 
     # No 404 in the console on any page (the favicon included), no script error.
     assert page.problems == []

@@ -5,25 +5,14 @@ minified frames on request); the project's settings list the bundle and delete i
 land in tests/browser/screenshots/ as dashboard-sourcemaps-*.png."""
 
 import json
-import time
-import urllib.request
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.chromium import launch_chromium
-from tests.served import served
-from tests.signin import PASSWORD, make_user
+from tests.browser.dashboard import api, settled, shot, sign_in, track, wait_for
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-EMAIL = "dev@example.org"
+PREFIX = "dashboard-sourcemaps"
 SITE = "https://shop.example.com"
 RELEASE = "1.4.0"
-CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 
 # The shop's code, and what `esbuild src/main.js --bundle --minify --sourcemap
 # --outfile=dist/app-3f9a.js` (esbuild 0.28) makes of it: a cart without a coupon throws in
@@ -97,42 +86,6 @@ SHOP_PAGE = (
 )
 
 
-def post(base: str, path: str, body: dict) -> None:
-    """Send a hit or an exception the way the tracker does."""
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "text/plain", "User-Agent": CHROME},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 204
-
-
-@pytest.fixture
-def faultline(app, config, tmp_path):
-    """A running Faultline with one account."""
-    make_user(app, EMAIL, is_admin=True)
-    with served(config, tmp_path) as (base, _log, _process):
-        yield base
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as driver:
-        browser = launch_chromium(driver)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    """The dashboard's tab; it fails the test on script errors."""
-    tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    tab.errors = []
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    return tab
-
-
 def thrown_in_the_shop(browser) -> dict:
     """Run the bundle on the shop's cart page in Chromium, click Checkout; what it threw."""
     shop = browser.new_context().new_page()
@@ -152,25 +105,6 @@ def thrown_in_the_shop(browser) -> dict:
     )
     shop.context.close()
     return thrown
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"dashboard-sourcemaps-{name}.png"), full_page=True)
-
-
-def settled(page) -> None:
-    page.wait_for_function(
-        "() => { const v = document.getElementById('view');"
-        " return v && !v.hasAttribute('aria-busy') && v.children.length > 0; }"
-    )
-
-
-def api(page, base: str, path: str, params=None):
-    """A GET of the management API as the signed-in browser makes it."""
-    response = page.request.get(base + "/api/v1" + path, params=params)
-    assert response.ok, (path, response.status, response.text())
-    return response.json()
 
 
 def upload(page, base: str, project_id: int) -> tuple[int, dict]:
@@ -202,23 +136,12 @@ def upload(page, base: str, project_id: int) -> tuple[int, dict]:
     )
 
 
-def wait_for(what: str, probe, seconds: float = 15):
-    deadline = time.monotonic() + seconds
-    while not (found := probe()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
-    return found
-
-
 def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
-    page.goto(faultline + "/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, faultline)
     settled(page)
 
     # The shop's first page view makes its project; its map goes up before the error comes.
-    post(faultline, "/track/hit", {"b": "b/cart", "u": SITE + "/cart", "v": RELEASE})
+    track(faultline, "/track/hit", {"b": "b/cart", "u": SITE + "/cart", "v": RELEASE})
     project = wait_for(
         "the shop's project never appeared",
         lambda: next(
@@ -229,6 +152,7 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
             ),
             None,
         ),
+        seconds=15,
     )
     status, answer = upload(page, faultline, project["id"])
     assert status == 201, answer
@@ -236,7 +160,7 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
 
     thrown = thrown_in_the_shop(browser)
     assert thrown["stack"].splitlines()[1] == f"    at r ({SITE}/assets/app-3f9a.js:1:87)"
-    post(
+    track(
         faultline,
         "/track/exception",
         {
@@ -249,7 +173,8 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
     )
     groups = wait_for(
         "the exception was never grouped",
-        lambda: api(page, faultline, "/groups", {"project": project["id"]})["items"],
+        lambda: api(page, faultline, "/groups", params={"project": project["id"]})["items"],
+        seconds=15,
     )
 
     # The group page: the original function, file:line:column and code, the map named.
@@ -279,7 +204,7 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
     expect(frames.nth(2).locator(".line.current .src")).to_have_text(
         "  el.textContent = formatTotal(cart);"
     )
-    shot(page, "group")
+    shot(page, PREFIX, "group")
 
     # The frames as Chromium reported them, and back.
     toggle = stack.get_by_role("button", name="Show minified")
@@ -288,7 +213,7 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
     expect(frames.locator(".fn")).to_have_text(["r", "n", "u", "HTMLButtonElement.<anonymous>"])
     expect(frames.first.locator(".file")).to_have_text(f"{SITE}/assets/app-3f9a.js:1:87")
     expect(stack.locator(".code")).to_have_count(0)
-    shot(page, "group-minified")
+    shot(page, PREFIX, "group-minified")
     toggle.click()
     expect(frames.first.locator(".fn")).to_have_text("computeTotal")
 
@@ -307,7 +232,7 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
     expect(facts.locator("xpath=dt[.='Uploaded']/following-sibling::dd[1]")).to_have_text(
         "just now"
     )
-    shot(page, "settings")
+    shot(page, PREFIX, "settings")
 
     # Both pages fit a phone.
     group_url = f"{faultline}/#/issues/{groups[0]['id']}"
@@ -318,7 +243,7 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
         settled(page)
         page.wait_for_selector(".stack, .sourcemaps")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
-        shot(page, name)
+        shot(page, PREFIX, name)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Deleting asks first; cancelled, nothing goes.
@@ -334,5 +259,5 @@ def test_a_minified_error_mapped_in_the_dashboard(faultline, browser, page):
         f"faultline sourcemaps upload --project shop.example.com --release {RELEASE} dist/"
     )
     assert api(page, faultline, f"/projects/{project['id']}/sourcemaps") == {"bundles": []}
-    shot(page, "settings-empty")
+    shot(page, PREFIX, "settings-empty")
     assert page.errors == []
