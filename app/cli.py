@@ -186,11 +186,13 @@ def project_create(ctx: click.Context, name: str) -> None:
     """Create a project and print it as JSON (with its DSN)."""
     from app import create_app
     from app.api.projects import project_dict
+    from app.audit import CLI, record
     from app.store.projects import create_project
 
     config = config_of(ctx)
     with create_app(config).test_request_context(), session_for(config) as session:
         created = create_project(session, name)
+        record(session, CLI, "project.create", "project", created.id, name=created.name)
         session.commit()
         click.echo(json.dumps(project_dict(created)))
 

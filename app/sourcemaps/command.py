@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import CLI, record
 from app.core.sourcemap_files import SCRIPT_SUFFIXES
 from app.db import make_engine
 from app.models import Project
@@ -70,6 +71,18 @@ def upload(config: dict, project: str, release: str | None, url_prefix: str | No
                 )
             except UploadError as error:
                 raise click.ClickException(str(error)) from None
+            record(
+                session,
+                CLI,
+                "sourcemaps.upload",
+                "sourcemap_bundle",
+                bundle.id,
+                now=now,
+                project=project_id,
+                release=release,
+                files=len(files),
+                remapped=remapped,
+            )
             session.commit()
     finally:
         engine.dispose()
@@ -98,8 +111,12 @@ def delete(config: dict, project: str, bundle_id: int) -> str:
     engine = make_engine(config["database"]["url"])
     try:
         with Session(engine) as session:
-            if not delete_bundle(session, _project_id(session, project), bundle_id):
+            project_id = _project_id(session, project)
+            if not delete_bundle(session, project_id, bundle_id):
                 raise click.ClickException(f"no bundle {bundle_id} in that project")
+            record(
+                session, CLI, "sourcemaps.delete", "sourcemap_bundle", bundle_id, project=project_id
+            )
             session.commit()
     finally:
         engine.dispose()

@@ -41,6 +41,11 @@ def test_project_and_token_commands(config, app, client, auth, session, tmp_path
 
     listed = faultline("project", "list", config_path=config_path)
     assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [project["id"]]
+    with app.extensions["faultline.sessionmaker"]() as fresh:
+        audited = select(AuditEntry).where(AuditEntry.action == "project.create")
+        entry = fresh.scalars(audited.order_by(AuditEntry.id)).first()
+        assert (entry.actor_kind, entry.target_id) == ("cli", str(project["id"]))
+        assert entry.detail == {"name": "Web shop"}
     gone = faultline("project", "create", "--name", "Old blog", config_path=config_path)
     gone_id = json.loads(gone.stdout.strip().splitlines()[-1])["id"]
     assert client.delete(f"/api/v1/projects/{gone_id}", headers=auth).status_code == 204

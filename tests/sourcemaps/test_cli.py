@@ -4,7 +4,9 @@ import json
 
 import pytest
 import yaml
+from sqlalchemy import select
 
+from app.models import AuditEntry
 from tests.api.test_cli import faultline
 from tests.sourcemaps.shop import bundle_path, groups, open_shop, report, send
 
@@ -45,6 +47,16 @@ def test_upload_list_and_delete_a_build_folder(client, auth, session, config_pat
     assert deleted.returncode == 0, deleted.stderr
     again = faultline("sourcemaps", "list", "--project", str(project), config_path=config_path)
     assert again.stdout.strip() == ""
+    session.expire_all()
+    audited = session.execute(
+        select(AuditEntry.action, AuditEntry.actor_kind, AuditEntry.target_id)
+        .where(AuditEntry.action.like("sourcemaps.%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [tuple(row) for row in audited] == [
+        ("sourcemaps.upload", "cli", str(bundle["id"])),
+        ("sourcemaps.delete", "cli", str(bundle["id"])),
+    ]
 
 
 def test_a_broken_map_is_refused_by_name_and_nothing_is_kept(

@@ -37,7 +37,7 @@ ALLOWED = {
     GROUND: {"core"},
     "store": {"core", GROUND},
     "groups": {"core", GROUND, "store"},
-    "sourcemaps": {"core", GROUND, "store", "groups"},
+    "sourcemaps": {"core", GROUND, "store", "groups", "audit"},
     "sentry": {"core", GROUND, "store", "sourcemaps"},
     "ingest": {"core", GROUND, "store", "sentry", "sourcemaps"},
     "stats": {"core", GROUND, "store"},
