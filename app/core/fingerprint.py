@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from app.core.engines import from_throw_site
 from app.core.frames import Frame
 from app.core.messages import (
     STACK_OVERFLOW,
@@ -30,7 +31,7 @@ __all__ = [
 
 # Stored on every group. Bump it whenever anything below changes the hash of the same input,
 # and keep the old key reachable (or re-fingerprint) so groups never silently split or merge.
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
 
 # Named in-app frames that take part in the hash: the first one, nearest the throw. Deeper
 # frames would split one bug by browser: Safari keeps no frame past an `await` and drops a
@@ -325,11 +326,15 @@ def _is_error_class(function: str, exc_type: str) -> bool:
     return function[0].isupper() and function.endswith(("Error", "Exception"))
 
 
-def default_basis(exc_type: str, message: str, frames: list[Frame]) -> list[str]:
-    """The human-readable parts our own algorithm hashes."""
+def default_basis(
+    exc_type: str, message: str, frames: list[Frame], engine: str | None = None
+) -> list[str]:
+    """The human-readable parts our own algorithm hashes; `engine` as app.core.engines
+    names the one that printed the stack, when known."""
     kind, text, known = canonicalise(exc_type, message)
     kind = normalise_type(kind)
     basis = [f"type:{kind}"]
+    frames = from_throw_site(frames, kind, engine)
     innermost, pairs = frame_pairs(frames, kind, overflow=text == STACK_OVERFLOW)
     if pairs:
         basis.extend(f"frame:{module}:{function}" for module, function in pairs)
@@ -346,10 +351,14 @@ def default_basis(exc_type: str, message: str, frames: list[Frame]) -> list[str]
 
 
 def compute(
-    exc_type: str, message: str, frames: list[Frame], override: list[str] | None = None
+    exc_type: str,
+    message: str,
+    frames: list[Frame],
+    override: list[str] | None = None,
+    engine: str | None = None,
 ) -> Fingerprint:
     """Fingerprint an exception; `override` parts may include `{{ default }}` (Sentry style)."""
-    basis = default_basis(exc_type, message, frames)
+    basis = default_basis(exc_type, message, frames, engine)
     if isinstance(override, str):
         override = [override]
     if override:
@@ -378,9 +387,9 @@ def title(exc_type: str, message: str) -> str:
     return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
 
 
-def culprit(frames: list[Frame]) -> str | None:
+def culprit(frames: list[Frame], exc_type: str = "", engine: str | None = None) -> str | None:
     """The frame grouping anchors on, as `function (module)`, else the module; None without."""
-    in_app = [f for f in frames if f.in_app]
+    in_app = [f for f in from_throw_site(frames, normalise_type(exc_type), engine) if f.in_app]
     innermost, pairs = frame_pairs(in_app)
     if pairs:
         module, function = pairs[0]

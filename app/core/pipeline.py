@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.core import fingerprint as fp
+from app.core.engines import js_engine
 from app.core.scrub import cap, scrub_text, scrub_value
 from app.core.sourcemap import normalise_debug_id
 from app.core.stacktrace import parse_stack
@@ -160,7 +161,8 @@ def build_exception(
     if is_cross_origin_noise(message, frames):
         return Drop("script_error")
     override = override_parts(report.get("fp"))
-    fingerprint = fp.compute(exc_type, message, frames, override)
+    engine = js_engine(agent.browser, agent.os)
+    fingerprint = fp.compute(exc_type, message, frames, override, engine)
     return ExceptionRecord(
         event_id=new_event_id(),
         received_at=facts.received_at,
@@ -184,7 +186,7 @@ def build_exception(
         fingerprint_basis=fingerprint.basis,
         fingerprint_override=override,
         title=fp.title(exc_type, message),
-        culprit=fp.culprit(frames),
+        culprit=fp.culprit(frames, exc_type, engine),
         debug_ids=page_debug_ids(report.get("di")),
     )
 

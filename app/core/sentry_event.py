@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from app.core import fingerprint as fp
+from app.core.engines import event_engine
 from app.core.pipeline import (
     Drop,
     ExceptionRecord,
@@ -84,12 +85,13 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
         if is_cross_origin_noise(message, frames):
             return Drop("filtered")
     override = override_parts(_fingerprint_parts(event.get("fingerprint")))
-    fingerprint = fp.compute(exc_type, basis_message, frames, override)
+    web = platform == "javascript"
+    engine = event_engine(platform, agent.browser, agent.os)
+    fingerprint = fp.compute(exc_type, basis_message, frames, override, engine)
     url = _url(event)
     location = page_location(url) if url else None
     contexts = contexts_kept(event.get("contexts"), patterns)
     sdk = event.get("sdk") if isinstance(event.get("sdk"), dict) else {}
-    web = platform == "javascript"
     return ExceptionRecord(
         event_id=_event_id(event.get("event_id")),
         received_at=_timestamp(event.get("timestamp"), facts.received_at),
@@ -116,7 +118,7 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
         fingerprint_basis=fingerprint.basis,
         fingerprint_override=override,
         title=fp.title(exc_type, message) if is_exception else _message_title(message),
-        culprit=fp.culprit(frames),
+        culprit=fp.culprit(frames, exc_type, engine),
         platform=platform,
         environment=_text(event.get("environment"), 64),
         level=(_text(event.get("level"), 16) or ("error" if is_exception else "info")).lower(),

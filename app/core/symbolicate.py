@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from app.core import fingerprint as fp
+from app.core.engines import event_engine
 from app.core.frames import Frame
 from app.core.pipeline import ExceptionRecord
 from app.core.sourcemap import (
@@ -200,14 +201,17 @@ def apply_maps(record: ExceptionRecord, locate: Locate) -> ExceptionRecord:
         return replace(record, frames=stored)
     grouping = [Frame.from_dict(data) for data in stored]
     message = record.message_template or record.message
-    fingerprint = fp.compute(record.exc_type, message, grouping, record.fingerprint_override)
+    engine = event_engine(record.platform, record.browser, record.os)
+    fingerprint = fp.compute(
+        record.exc_type, message, grouping, record.fingerprint_override, engine
+    )
     return replace(
         record,
         frames=stored,
         fingerprint=fingerprint.hash,
         fingerprint_version=fingerprint.version,
         fingerprint_basis=fingerprint.basis,
-        culprit=fp.culprit(grouping),
+        culprit=fp.culprit(grouping, record.exc_type, engine),
         maps_used=frozenset(used),
     )
 

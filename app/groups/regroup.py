@@ -16,12 +16,14 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.core.engines import event_engine
 from app.core.fingerprint import Fingerprint
 from app.core.frames import Frame
 from app.models import ExceptionEvent, ExceptionGroup
 from app.store.exceptions import SYSTEM_ACTOR, add_transition
 
-Compute = Callable[[str, str, list[Frame], list[str] | None], Fingerprint]
+# (type, message, frames, override, engine): app.core.fingerprint.compute or a test's.
+Compute = Callable[[str, str, list[Frame], list[str] | None, str | None], Fingerprint]
 BATCH = 1000
 
 
@@ -63,10 +65,14 @@ def _regroup_one(session, group, compute, version, now, report: RegroupReport) -
             func.coalesce(ExceptionEvent.message_template, ExceptionEvent.message),
             ExceptionEvent.frames,
             ExceptionEvent.fingerprint_override,
+            ExceptionEvent.platform,
+            ExceptionEvent.browser,
+            ExceptionEvent.os,
         ).where(ExceptionEvent.group_id == group.id)
     ).yield_per(BATCH)
-    for event_id, exc_type, message, frames, override in rows:
-        result = compute(exc_type, message, [Frame.from_dict(f) for f in frames], override)
+    for event_id, exc_type, message, frames, override, *agent in rows:
+        grouping = [Frame.from_dict(f) for f in frames]
+        result = compute(exc_type, message, grouping, override, event_engine(*agent))
         keys[result.hash] += 1
         bases.setdefault(result.hash, result.basis)
         new_key_of[event_id] = result.hash

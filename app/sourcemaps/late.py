@@ -17,6 +17,7 @@ from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core import fingerprint as fp
+from app.core.engines import event_engine
 from app.core.frames import Frame
 from app.core.sourcemap import NO_MAP
 from app.core.symbolicate import MAPPED_PLATFORMS, awaits_map, symbolicate
@@ -49,6 +50,9 @@ def remap_after_upload(
                 ExceptionEvent.frames,
                 ExceptionEvent.fingerprint_override,
                 ExceptionEvent.release,
+                ExceptionEvent.platform,
+                ExceptionEvent.browser,
+                ExceptionEvent.os,
             )
             .where(
                 ExceptionEvent.project_id == project_id,
@@ -69,13 +73,15 @@ def remap_after_upload(
         ).all()
         if not rows:
             break
-        for event_id, group_id, exc_type, message, frames, override, release in rows:
+        for event_id, group_id, exc_type, message, frames, override, release, *agent in rows:
             remapped = _remap(resolver, conn, project_id, release, frames)
             if remapped is None:
                 continue
             grouping = [Frame.from_dict(data) for data in remapped]
-            key = fp.compute(exc_type, message, grouping, override)
-            moves[group_id, key.hash].append((event_id, remapped, key.basis, fp.culprit(grouping)))
+            engine = event_engine(*agent)
+            key = fp.compute(exc_type, message, grouping, override, engine)
+            culprit = fp.culprit(grouping, exc_type, engine)
+            moves[group_id, key.hash].append((event_id, remapped, key.basis, culprit))
         last_id = rows[-1][0]
     groups_changed = 0
     for (group_id, key), events in sorted(moves.items()):

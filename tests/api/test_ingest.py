@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import ExceptionEvent, ExceptionGroup, Source
-from tests.conftest import CHROME_UA, payload, post_exception
+from tests.conftest import CHROME_UA, FIXTURES, payload, post_exception
 
 GOOGLEBOT = (
     "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; "
@@ -242,3 +242,25 @@ def test_cross_origin_script_error_without_stack_is_dropped(client, session, mes
     with_stack = payload("chrome_typeerror", m="Script error.")
     assert post_exception(client, with_stack).status_code == 204
     assert session.scalars(select(ExceptionEvent.stack)).all() == [with_stack["s"]]
+
+
+CAPTURED = json.loads((FIXTURES / "minified" / "captured.json").read_text("utf-8"))
+
+
+def test_a_minified_error_class_is_one_group_whatever_browser_reported_it(client, session):
+    # Real reports of one bug: `throw new CouponExpiredError(...)` in a minified build, from
+    # Chromium, Firefox ESR and WebKitGTK, each sent with that browser's own User-Agent (which
+    # tells ingest whether the stack starts inside the constructor).
+    reports = [
+        r for r in CAPTURED if r["build"] == "esbuild-esm" and r["scenario"] == "coupon-expired"
+    ]
+    assert {r["engine"] for r in reports} == {"chromium", "firefox", "webkit"}
+    for report in reports:
+        body = payload(
+            "chrome_typeerror", ty=report["type"], m=report["message"], s=report["stack"]
+        )
+        response = post_exception(client, body, headers={"User-Agent": report["user_agent"]})
+        assert response.status_code == 204
+    assert count(session, ExceptionEvent) == 3
+    group = session.scalars(select(ExceptionGroup)).one()
+    assert group.culprit == "M (assets/app-G7VZBBAR.js)"

@@ -23,14 +23,14 @@ TIMEOUTS = [
 ]
 
 
-def exact_message_v2(exc_type, message, frames, override):
+def exact_message_v2(exc_type, message, frames, override, engine):
     """A stand-in next version that keys on the raw message: finer than today's for these
     reports."""
     basis = [f"type:{exc_type}", f"message:{message}"]
     return Fingerprint(hashlib.sha256(repr(basis).encode()).hexdigest(), NEXT, basis)
 
 
-def type_only_v2(exc_type, message, frames, override):
+def type_only_v2(exc_type, message, frames, override, engine):
     """A stand-in next version that keys on the type alone: coarser than today's."""
     basis = [f"type:{exc_type}"]
     return Fingerprint(hashlib.sha256(repr(basis).encode()).hexdigest(), NEXT, basis)
@@ -64,7 +64,7 @@ def test_a_finer_version_keeps_each_group_whole(client, app, config, session):
     record = build_exception(
         payload("stackless", m=TIMEOUTS[2]), facts, IngestRules(caps=config["ingest"]["caps"])
     )
-    v2 = exact_message_v2(record.exc_type, record.message, [], None)
+    v2 = exact_message_v2(record.exc_type, record.message, [], None, None)
     record = dataclasses.replace(record, fingerprint=v2.hash, fingerprint_version=NEXT)
     with app.extensions["faultline.engine"].begin() as conn:
         save_exceptions(conn, IngestCache(), [record], 100)

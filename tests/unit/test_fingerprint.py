@@ -15,8 +15,8 @@ from tests.unit.fingerprinting import STACKS, frame, stack
 
 def test_shape():
     result = fp.compute("TypeError", "x is undefined", stack("chrome_15"))
-    assert fp.FINGERPRINT_VERSION == 2
-    assert result.version == 2
+    assert fp.FINGERPRINT_VERSION == 3
+    assert result.version == 3
     assert len(result.hash) == 64
     int(result.hash, 16)
     assert result.basis == [
