@@ -6,8 +6,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.alert_models import AlertAttempt, AlertChannel, AlertDelivery, AlertFiring, AlertRule
 from app.models import ExceptionGroup
+from app.models.alerts import AlertAttempt, AlertChannel, AlertDelivery, AlertFiring, AlertRule
 from app.paging import encode_cursor, iso
 
 

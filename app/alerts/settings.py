@@ -11,8 +11,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.alert_models import AlertChannel, AlertRule
 from app.alerts.schemas import RATE_KINDS, WEBHOOK_FORMATS, RecipientsIn
+from app.models.alerts import AlertChannel, AlertRule
 
 RULE_FIELDS = (
     "name",

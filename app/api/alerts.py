@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import current_app, g, jsonify
 from sqlalchemy import select
 
-from app.alert_models import AlertChannel, AlertRule
 from app.alerts.channels import send_test
 from app.alerts.email import recipients
 from app.alerts.history import group_firings, recent_deliveries
@@ -30,6 +29,7 @@ from app.core.roles import ADMIN, READ, TRIAGE, requires
 from app.db import get_session
 from app.errors import not_found
 from app.models import Project
+from app.models.alerts import AlertChannel, AlertRule
 from app.paging import decode_cursor, iso
 from app.schemas import PageArgs
 

@@ -10,13 +10,13 @@ from sqlalchemy import delete
 
 from app.access.oidc.identities import IdentityTaken, link_identity, user_identities
 from app.access.oidc.registry import registry
-from app.access_models import UserIdentity
 from app.api.blueprint import bp, json_body
 from app.audit import audit
 from app.core.roles import ADMIN, requires
 from app.db import get_session
 from app.errors import ApiError, not_found
 from app.models import User, UserSession
+from app.models.access import UserIdentity
 from app.paging import iso
 from app.schemas import IdentityIn
 

@@ -1,5 +1,5 @@
-"""What `faultline sourcemaps upload|list|delete` do (app/cli.py holds the options): the same
-uploads as the API, from a shell."""
+"""What `faultline sourcemaps upload|list|delete` do (app/cli/commands.py holds the options):
+the same uploads as the API, from a shell."""
 
 import json
 import os

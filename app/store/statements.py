@@ -18,8 +18,8 @@ from app.models import (
     Project,
     Release,
     Source,
-    UTCDateTime,
 )
+from app.models.column_types import UTCDateTime
 
 GROUPS = ExceptionGroup.__table__
 

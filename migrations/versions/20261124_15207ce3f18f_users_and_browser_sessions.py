@@ -26,8 +26,10 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", app.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "last_login_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
@@ -35,9 +37,11 @@ def upgrade() -> None:
         "user_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", app.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "last_seen_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],

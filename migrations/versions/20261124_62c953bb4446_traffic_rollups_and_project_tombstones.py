@@ -62,7 +62,7 @@ def upgrade() -> None:
     op.create_table(
         "traffic_slots",
         sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("slot", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("slot", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("visitors", sa.BigInteger(), nullable=False),
         sa.Column("page_visitors", sa.BigInteger(), nullable=False),
@@ -88,7 +88,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("deleted_at", app.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "deleted_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+            )
         )
 
     with op.batch_alter_table("sources", schema=None) as batch_op:

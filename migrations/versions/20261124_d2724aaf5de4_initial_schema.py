@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("public_key", sa.String(length=32), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
         sa.UniqueConstraint("public_key", name=op.f("uq_projects_public_key")),
     )
@@ -52,17 +52,21 @@ def upgrade() -> None:
         sa.Column("culprit", sa.String(length=1100), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("regressed", sa.Boolean(), nullable=False),
-        sa.Column("regressed_at", app.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "regressed_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("event_count", sa.BigInteger(), nullable=False),
-        sa.Column("first_seen", app.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("first_release", sa.String(length=120), nullable=True),
         sa.Column("last_release", sa.String(length=120), nullable=True),
-        sa.Column("resolved_at", app.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("resolution_kind", sa.String(length=16), nullable=True),
         sa.Column("resolution_release", sa.String(length=120), nullable=True),
-        sa.Column("ignored_at", app.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("ignore_until_time", app.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ignored_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "ignore_until_time", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("ignore_until_count", sa.BigInteger(), nullable=True),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -95,7 +99,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.String(length=120), nullable=False),
-        sa.Column("first_seen", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -112,7 +116,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("auto_registered", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -132,7 +136,9 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=True),
         sa.Column("group_id", sa.Integer(), nullable=False),
-        sa.Column("received_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "received_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("exc_type", sa.String(length=1000), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("stack", sa.Text(), nullable=True),
@@ -194,7 +200,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("event_name", sa.String(length=300), nullable=False),
         sa.Column("metadata", sa.JSON(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -46,7 +46,9 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("received_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "received_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("path", sa.String(length=1100), nullable=True),
         sa.Column("unique_visit", sa.Boolean(), nullable=False),
         sa.Column("unique_page", sa.Boolean(), nullable=False),

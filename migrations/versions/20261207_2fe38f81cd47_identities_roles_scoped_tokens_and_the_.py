@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_entries",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("at", app.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("actor_kind", sa.String(length=16), nullable=False),
         sa.Column("actor_user_id", sa.Integer(), nullable=True),
@@ -48,8 +48,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("issuer", sa.String(length=500), nullable=False),
         sa.Column("subject", sa.String(length=255), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", app.column_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "last_login_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -75,10 +77,14 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("project_ids", sa.JSON(), nullable=True))
         batch_op.add_column(
-            sa.Column("expires_at", app.column_types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "expires_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+            )
         )
         batch_op.add_column(
-            sa.Column("last_used_at", app.column_types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "last_used_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+            )
         )
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
         batch_op.create_foreign_key(

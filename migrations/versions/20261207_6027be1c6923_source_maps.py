@@ -25,7 +25,7 @@ def upgrade() -> None:
         "upload_chunks",
         sa.Column("checksum", sa.String(length=40), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("checksum", name=op.f("pk_upload_chunks")),
     )
     with op.batch_alter_table("upload_chunks", schema=None) as batch_op:
@@ -41,8 +41,10 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=16), nullable=False),
         sa.Column("checksum", sa.String(length=40), nullable=True),
         sa.Column("size", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", app.column_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "last_used_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -69,8 +71,10 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha1", sa.String(length=40), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", app.column_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "last_used_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["bundle_id"],
             ["sourcemap_bundles.id"],

@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "dropped_items",
         sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("day", app.models.Day(), nullable=False),
+        sa.Column("day", app.models.column_types.Day(), nullable=False),
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.String(length=16), nullable=False),
         sa.Column("count", sa.BigInteger(), nullable=False),

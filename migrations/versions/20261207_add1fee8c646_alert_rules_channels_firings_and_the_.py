@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("secret", sa.String(length=128), nullable=True),
         sa.Column("timeout_seconds", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -58,8 +58,8 @@ def upgrade() -> None:
         sa.Column("channel_ids", sa.JSON(), nullable=False),
         sa.Column("cooldown_minutes", sa.Integer(), nullable=False),
         sa.Column("muted", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -76,7 +76,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("rule_id", sa.Integer(), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=True),
-        sa.Column("fired_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fired_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["group_id"],
@@ -107,11 +107,13 @@ def upgrade() -> None:
         sa.Column("channel_id", sa.Integer(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=64), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("created_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", app.column_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("claimed_until", app.column_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "claimed_until", app.models.column_types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("sent_at", app.column_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", app.models.column_types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("digest_key", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"],
@@ -143,7 +145,7 @@ def upgrade() -> None:
         sa.Column(
             "delivery_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("at", app.column_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", app.models.column_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("detail", sa.String(length=500), nullable=False),
         sa.ForeignKeyConstraint(

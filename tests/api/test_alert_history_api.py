@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.alert_models import AlertAttempt, AlertDelivery, AlertFiring
+from app.models.alerts import AlertAttempt, AlertDelivery, AlertFiring
 from tests.api.alerting import audit_trail, made, new_channel, new_rule
 from tests.conftest import payload, post_exception
 from tests.hook_receiver import hook_receiver

@@ -11,7 +11,7 @@ from sqlalchemy import Date, DateTime
 from sqlalchemy.dialects import sqlite
 
 from app.cli import MIGRATIONS
-from app.models import Day, UTCDateTime
+from app.models.column_types import Day, UTCDateTime
 
 
 def test_migrations_match_the_models(database_url):

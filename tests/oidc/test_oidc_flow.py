@@ -5,7 +5,7 @@ misdirected ends on a refusal with no session."""
 import pytest
 from sqlalchemy import select
 
-from app.access_models import UserIdentity
+from app.models.access import UserIdentity
 from tests.oidc.flow import (
     audit_rows,
     authorize_mock,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.access.accounts import AccountError, create_user, end_user_sessions, find_user
 from app.access.oidc.providers import Provider
-from app.access_models import UserIdentity
 from app.models import User
+from app.models.access import UserIdentity
 
 
 class SignInRefused(Exception):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from app.cli_access import token, user
-from app.cli_context import config_of, session_for
+from app.cli.access import token, user
+from app.cli.context import config_of, session_for
 from app.config import config_path_from_env
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 @click.group()
@@ -270,6 +270,3 @@ def worker(ctx: click.Context) -> None:
 
 main.add_command(token)
 main.add_command(user)
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.column_types import UTCDateTime
-from app.model_base import Base, BigId
+from app.models.base import Base, BigId
+from app.models.column_types import UTCDateTime
 
 
 class AlertChannel(Base):

@@ -1,8 +1,4 @@
-"""The declarative base every table shares: one metadata with stable constraint names.
-
-Its own module so that a table module (app/alert_models.py, ...) can be imported first:
-app/models.py imports those back to re-export them.
-"""
+"""The declarative base every table shares: one metadata with stable constraint names."""
 
 from sqlalchemy import BigInteger, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.column_types import UTCDateTime
-from app.model_base import Base, BigId
+from app.models.base import Base, BigId
+from app.models.column_types import UTCDateTime
 
 
 class ApiToken(Base):

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.column_types import UTCDateTime
-from app.model_base import Base
+from app.models.base import Base
+from app.models.column_types import UTCDateTime
 
 
 class SourceMapBundle(Base):

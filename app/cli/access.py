@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from app.cli_context import config_of, session_for
+from app.cli.context import config_of, session_for
 from app.core.roles import ROLES, SCOPES
 
 ROLE_LABELS = {"admin": "administrator", "member": "member", "viewer": "viewer"}
