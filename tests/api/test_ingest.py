@@ -263,4 +263,4 @@ def test_a_minified_error_class_is_one_group_whatever_browser_reported_it(client
         assert response.status_code == 204
     assert count(session, ExceptionEvent) == 3
     group = session.scalars(select(ExceptionGroup)).one()
-    assert group.culprit == "M (assets/app-G7VZBBAR.js)"
+    assert group.culprit == "z (assets/app-THE4ZSXN.js)"
