@@ -2,17 +2,18 @@
 
 import dataclasses
 import hashlib
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from app.core.fingerprint import FINGERPRINT_VERSION, Fingerprint
+from app.core.fingerprint import FINGERPRINT_VERSION, Fingerprint, compute
 from app.core.pipeline import IngestRules, RequestFacts, build_exception
 from app.groups.regroup import regroup
 from app.models import ExceptionEvent, ExceptionGroup, GroupTransition
 from app.store.cache import IngestCache
 from app.store.exceptions import save_exceptions
-from tests.conftest import CHROME_UA, payload, post_exception
+from tests.conftest import CHROME_UA, FIXTURES, payload, post_exception
 
 NEXT = FINGERPRINT_VERSION + 1  # a version after the one ingest computes today
 
@@ -99,3 +100,25 @@ def test_running_again_changes_nothing(client, session):
     session.commit()
     again = regroup(session, exact_message_v2, NEXT, datetime.now(UTC))
     assert (again.rekeyed, again.unchanged, again.pointers) == (0, 0, 0)
+
+
+def test_regrouping_knows_which_engine_printed_each_stored_stack(client, session):
+    # Real reports of one minified error class from three engines (tests/fixtures/minified):
+    # recomputed from the stored rows, Firefox's and Safari's still drop the constructor frame,
+    # so the group keeps its key and no event gets another.
+    captured = json.loads((FIXTURES / "minified" / "captured.json").read_text("utf-8"))
+    reports = [
+        r for r in captured if r["build"] == "esbuild-esm" and r["scenario"] == "coupon-expired"
+    ]
+    for report in reports:
+        body = payload(
+            "chrome_typeerror", ty=report["type"], m=report["message"], s=report["stack"]
+        )
+        response = post_exception(client, body, headers={"User-Agent": report["user_agent"]})
+        assert response.status_code == 204
+    (group,) = live_groups(session)
+    key = group.fingerprint
+    report = regroup(session, compute, NEXT, datetime.now(UTC))
+    session.commit()
+    assert (report.unchanged, report.rekeyed, report.pointers, report.conflicts) == (1, 0, 0, [])
+    assert set(session.scalars(select(ExceptionEvent.fingerprint))) == {key}
