@@ -7,9 +7,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+# Imported while the stack is shallow. Otherwise a run without property tests first imports it
+# from the Hypothesis plugin's end-of-run summary, deep in pytest's hooks, and pytest's assertion
+# rewriting of it trips CPython 3.11.7's AST recursion check: a SystemError and exit status 1.
+import hypothesis  # noqa: F401
 import pytest
 from sqlalchemy import text
 
@@ -41,6 +46,10 @@ def database_url():
         url = f"sqlite:///{folder}/test.db"
         run_migrations(url)
         yield url
+        # A checkpoint that follows the last test's commits must find its file still there.
+        for thread in threading.enumerate():
+            if thread.name == "faultline-checkpoint":
+                thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
