@@ -7,6 +7,7 @@ Only the config and database are not the reader's: FAULTLINE_CONFIG points at a 
 config.yaml and FAULTLINE_DATABASE_URL at a SQLite file in a temporary folder.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -120,7 +122,16 @@ def overflowing(page, selector: str) -> list[str]:
     )
 
 
-def test_the_first_steps_work_when_pasted(reader_env, tmp_path, page):
+@pytest.fixture
+def port_8080_turn():
+    """Held while the test looks at port 8080 and serves on it: the test command runs the
+    SQLite and PostgreSQL suites side by side, and only one of them can have the port."""
+    with open(Path(tempfile.gettempdir()) / "faultline-test-port-8080.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def test_the_first_steps_work_when_pasted(reader_env, tmp_path, page, port_8080_turn):
     section = first_steps()
     start, create_user, send_and_read = shell_blocks(section)
     assert start.strip() == "make run"
