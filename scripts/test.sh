@@ -68,7 +68,7 @@ begin "sentry clients (npm ci, bundle)"
 bash scripts/clients.sh
 
 # Both runs at once: most of their time is waiting on browsers, subprocesses and sockets,
-# so on two cores side by side took ~590 s where one after the other took 830 to 950 s.
+# so on two cores side by side they took 425 s where one after the other took 830 to 950 s.
 # They share only Redis (a database each) and port 8080 (the README test takes a lock).
 # Unset FAULTLINE_TEST_DATABASE_URL: the fixtures then use a temp SQLite file. Exit
 # code 5 (no tests collected) fails here like any other failure, on purpose.
