@@ -167,6 +167,8 @@ def test_token_commands_cut_tokens_and_are_audited(config, app, client, session,
     again = run(config_path, "token", "revoke", str(listed[0]["id"]))
     assert again.exit_code != 0 and "no API token" in again.output
     entries = session.execute(
-        select(AuditEntry.action, AuditEntry.actor_kind).where(AuditEntry.action.like("token.%"))
+        select(AuditEntry.action, AuditEntry.actor_kind)
+        .where(AuditEntry.action.like("token.%"))
+        .order_by(AuditEntry.id)
     ).all()
     assert entries == [("token.create", "cli"), ("token.create", "cli"), ("token.revoke", "cli")]

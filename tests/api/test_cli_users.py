@@ -134,5 +134,7 @@ def test_user_create_takes_a_role(config, session, tmp_path):
         args = ["user", "create", "--email", email, "--password", PASSWORD, "--role", role]
         result = runner.invoke(main, ["--config", path, *args])
         assert result.output.strip() == said
-    actions = session.execute(select(AuditEntry.action, AuditEntry.target_type)).all()
+    actions = session.execute(
+        select(AuditEntry.action, AuditEntry.target_type).order_by(AuditEntry.id)
+    ).all()
     assert actions == [("user.create", "user"), ("user.create", "user")]

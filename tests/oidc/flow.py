@@ -75,4 +75,8 @@ def query_of(url: str) -> dict:
 def audit_rows(app, action: str) -> list[AuditEntry]:
     """The audit entries with this action, oldest first."""
     with app.extensions["faultline.sessionmaker"]() as db:
-        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+        return list(
+            db.scalars(
+                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            )
+        )
