@@ -15,7 +15,9 @@ sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
 from envelopes import envelopes, path_for  # noqa: E402
 from hits import views  # noqa: E402
-from reports import reports  # noqa: E402
+from ingest_store import upload_build_maps  # noqa: E402
+from minified_events import mapped_reports  # noqa: E402
+from reports import USER_AGENTS, reports  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.cli import run_migrations  # noqa: E402
@@ -29,8 +31,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--dump", help="also write the raw profile to this file")
     parser.add_argument("--sort", default="cumulative", help="pstats key: cumulative, tottime")
     parser.add_argument("--endpoint", choices=("exception", "hit", "envelope"), default="exception")
+    parser.add_argument(
+        "--mapped", action="store_true", help="minified exceptions, their build's maps uploaded"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="faultline-profile-") as tmp:
@@ -42,6 +48,9 @@ def main() -> None:
         )
         config = load_config(config_path)
         run_migrations(config["database"]["url"])
+        if args.mapped:
+            cli = [sys.executable, "-m", "app.cli", "--config", str(config_path)]
+            upload_build_maps(cli, config["database"]["url"])
         app = create_app(config)
         client = app.test_client()
         total = args.warmup + args.count
@@ -51,6 +60,9 @@ def main() -> None:
                 session.commit()
                 dsn = f"http://{project.public_key}@127.0.0.1/{project.id}"
             load, path, expected = envelopes(total, dsn), path_for(dsn), 200
+        elif args.mapped:
+            load = mapped_reports(total, USER_AGENTS[0][1])
+            path, expected = "/track/exception", 204
         else:
             load = (views if args.endpoint == "hit" else reports)(total)
             path, expected = f"/track/{args.endpoint}", 204
@@ -72,6 +84,8 @@ def main() -> None:
         for request in load[args.warmup :]:
             post(*request)
         profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         elapsed = time.perf_counter() - started
 
     print(

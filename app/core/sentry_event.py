@@ -30,6 +30,7 @@ from app.core.sentry_fields import (
     tags_kept,
 )
 from app.core.sentry_frames import chain_entry, grouping_frames, in_extension
+from app.core.symbolicate import MAPPED_PLATFORMS, MapsFor, map_stack
 from app.core.urls import page_location, without_query
 from app.core.useragent import classify
 
@@ -50,8 +51,11 @@ class SdkFacts:
     user_agent: str = ""
 
 
-def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> ExceptionRecord | Drop:
-    """Map one event payload to a record, or say why it is dropped (noise, extensions, bots)."""
+def build_sentry_event(
+    event: dict, facts: SdkFacts, rules: IngestRules, maps: MapsFor | None = None
+) -> ExceptionRecord | Drop:
+    """Map one event payload to a record, or say why it is dropped (noise, extensions, bots);
+    `maps` finds the source maps its frames are read through before grouping."""
     caps = rules.caps
     patterns = rules.scrub_patterns
     platform = _text(event.get("platform"), 32)
@@ -86,8 +90,13 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
             return Drop("filtered")
     override = override_parts(_fingerprint_parts(event.get("fingerprint")))
     web = platform == "javascript"
+    release = optional_text(_text(event.get("release"), 1000), caps["release"])
+    debug_ids = debug_ids_kept(event.get("debug_meta"))
+    mappable = maps and frames and platform in MAPPED_PLATFORMS
+    locate = maps(facts.project_id, f"sdk://{facts.project_id}", release) if mappable else None
+    stack_frames = map_stack(frames, locate, debug_ids)
     engine = event_engine(platform, agent.browser, agent.os)
-    fingerprint = fp.compute(exc_type, basis_message, frames, override, engine)
+    fingerprint = fp.compute(exc_type, basis_message, stack_frames.grouping, override, engine)
     url = _url(event)
     location = page_location(url) if url else None
     contexts = contexts_kept(event.get("contexts"), patterns)
@@ -103,9 +112,9 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
         message=message,
         message_template=template if template != message else None,
         stack=None,
-        frames=[frame.to_dict() for frame in frames],
+        frames=stack_frames.stored,
         handled=handled,
-        release=optional_text(_text(event.get("release"), 1000), caps["release"]),
+        release=release,
         browser=agent.browser if web else context_name(contexts, "browser"),
         browser_version=agent.browser_version if web else "",
         os=agent.os if web else context_name(contexts, "os"),
@@ -118,7 +127,7 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
         fingerprint_basis=fingerprint.basis,
         fingerprint_override=override,
         title=fp.title(exc_type, message) if is_exception else _message_title(message),
-        culprit=fp.culprit(frames, exc_type, engine),
+        culprit=fp.culprit(stack_frames.grouping, exc_type, engine),
         platform=platform,
         environment=_text(event.get("environment"), 64),
         level=(_text(event.get("level"), 16) or ("error" if is_exception else "info")).lower(),
@@ -132,7 +141,8 @@ def build_sentry_event(event: dict, facts: SdkFacts, rules: IngestRules) -> Exce
         # A message keeps no chain: the JavaScript SDKs' synthetic exception would show it as
         # an "Error" that nobody raised.
         chain=(chain or None) if is_exception else None,
-        debug_ids=debug_ids_kept(event.get("debug_meta")),
+        debug_ids=debug_ids,
+        maps_used=stack_frames.maps_used,
     )
 
 

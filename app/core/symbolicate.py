@@ -9,12 +9,9 @@ minified. Grouping reads the original (see `Frame.from_dict`).
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from app.core import fingerprint as fp
-from app.core.engines import event_engine
 from app.core.frames import Frame
-from app.core.pipeline import ExceptionRecord
 from app.core.sourcemap import (
     BROKEN_MAP,
     NO_FILE,
@@ -48,6 +45,38 @@ class MapRef:
 
 # (script URL, its debug ID) -> the map for that script, or a reason code (NO_MAP, BROKEN_MAP).
 Locate = Callable[[str, str | None], "tuple[LoadedMap, MapRef] | str"]
+# (the DSN's project or None, source key, release) -> the `Locate` of an event's project, or
+# None when that project has no maps (app/sourcemaps/resolver.py).
+MapsFor = Callable[[int | None, str, str | None], Locate | None]
+
+
+@dataclass(frozen=True)
+class MappedStack:
+    """An event's frames as stored, the frames its grouping reads, and the maps used."""
+
+    stored: list[dict]
+    grouping: list[Frame]
+    maps_used: frozenset[int]
+
+
+def map_stack(
+    frames: list[Frame], locate: Locate | None, debug_ids: dict[str, str] | None = None
+) -> MappedStack:
+    """Frames looked up in their project's maps before anything groups them, so the
+    fingerprint, title and culprit are computed once, from the original files and functions
+    where a map explains a frame. Without maps (`locate` None) each frame is stored as
+    reported, with the debug ID its script reported for a later upload to find."""
+    if locate is None:
+        stored = [frame.to_dict() for frame in frames]
+        if debug_ids:
+            for data in stored:
+                if data["filename"] in debug_ids:
+                    data["debug_id"] = debug_ids[data["filename"]]
+        # Marking each frame "no map" here took server CPU per event from 1.37 to 1.67 ms
+        # (bench/ingest.py): the event API and a late upload read an unmarked frame so.
+        return MappedStack(stored, frames, frozenset())
+    stored, grouping, used = _map_frames(frames, locate, debug_ids or {})
+    return MappedStack(stored, grouping if used else frames, frozenset(used))
 
 
 def symbolicate(
@@ -56,9 +85,16 @@ def symbolicate(
     """Frames (innermost first) as stored dicts with their original positions where a map
     explains them, and the ids of the maps used. `debug_ids` maps script URLs to the debug
     IDs the page or SDK reported; each frame keeps its own, so a map uploaded later finds it."""
+    stored, _grouping, used = _map_frames(frames, locate, debug_ids or {})
+    return stored, used
+
+
+def _map_frames(
+    frames: list[Frame], locate: Locate, debug_ids: dict[str, str]
+) -> tuple[list[dict], list[Frame], set[int]]:
     stored: list[dict] = []
+    grouping: list[Frame] = []
     used: set[int] = set()
-    debug_ids = debug_ids or {}
     for index, frame in enumerate(frames):
         data = frame.to_dict()
         debug_id = debug_ids.get(frame.filename) if frame.filename else None
@@ -69,12 +105,15 @@ def symbolicate(
         if isinstance(outcome, str):
             data["mapped"] = False
             data["unmapped_reason"] = outcome
+            grouping.append(frame)
         else:
             original, ref, has_code = outcome
             used.add(ref.file_id)
-            data.update(_mapped_fields(original, ref, has_code, frame.in_app, index > 0))
+            fields, original_frame = _mapped(original, ref, has_code, frame.in_app, index > 0)
+            data.update(fields)
+            grouping.append(original_frame)
         stored.append(data)
-    return stored, used
+    return stored, grouping, used
 
 
 # The same frames of one bug come back with each of its events: their fields are built once
@@ -82,10 +121,11 @@ def symbolicate(
 # finds (app/sourcemaps/resolver.py): 12-frame mapped events took 1.70 ms of server CPU each
 # before both, 1.41 to 1.48 after (bench/ingest.py --mapped).
 @functools.lru_cache(maxsize=8192)
-def _mapped_fields(
+def _mapped(
     original: Original, ref: MapRef, has_code: bool, in_app: bool, has_callee: bool
-) -> dict:
-    """What a map adds to a stored frame."""
+) -> tuple[dict, Frame]:
+    """What a map adds to a stored frame, and the frame grouping reads (as `Frame.from_dict`
+    reads the stored one)."""
     fields: dict = {
         "mapped": True,
         "original": {
@@ -113,7 +153,16 @@ def _mapped_fields(
     }
     if not has_code:
         fields["map_note"] = NO_SOURCES_CONTENT
-    return fields
+    grouping = Frame(
+        function=original.function,
+        filename=original.file,
+        lineno=original.line,
+        colno=original.column,
+        in_app=fields["in_app"],
+        mapped=True,
+        tail_call=bool(fields.get("tail_call")),
+    )
+    return fields, grouping
 
 
 _CALLEE_RE = re.compile(r"(?:[\w$]+\s*\??\.\s*)*[\w$]*$")
@@ -190,39 +239,3 @@ def awaits_map(frame: dict) -> bool:
     """Whether a stored frame may be explained by a map uploaded later: it found none, or was
     stored without a lookup because its project had no maps."""
     return "mapped" not in frame or frame.get("unmapped_reason") == NO_MAP
-
-
-def apply_maps(record: ExceptionRecord, locate: Locate) -> ExceptionRecord:
-    """The record with its frames mapped and, when a map explained any, grouped by the
-    original files and functions (the fingerprint, title and culprit computed again)."""
-    frames = [Frame.from_dict(data) for data in record.frames]
-    stored, used = symbolicate(frames, locate, record.debug_ids)
-    if not used:
-        return replace(record, frames=stored)
-    grouping = [Frame.from_dict(data) for data in stored]
-    message = record.message_template or record.message
-    engine = event_engine(record.platform, record.browser, record.os)
-    fingerprint = fp.compute(
-        record.exc_type, message, grouping, record.fingerprint_override, engine
-    )
-    return replace(
-        record,
-        frames=stored,
-        fingerprint=fingerprint.hash,
-        fingerprint_version=fingerprint.version,
-        fingerprint_basis=fingerprint.basis,
-        culprit=fp.culprit(grouping, record.exc_type, engine),
-        maps_used=frozenset(used),
-    )
-
-
-def with_debug_ids(record: ExceptionRecord) -> ExceptionRecord:
-    """The record with each frame's debug ID noted, unmapped: what a later upload looks for."""
-    ids = record.debug_ids
-    if not ids:
-        return record
-    frames = [
-        {**data, "debug_id": ids[data["filename"]]} if data.get("filename") in ids else data
-        for data in record.frames
-    ]
-    return replace(record, frames=frames)

@@ -10,6 +10,7 @@ more CPU than storing it. Every other path goes on to Flask.
 """
 
 import base64
+import functools
 import logging
 import re
 from datetime import UTC, datetime
@@ -21,12 +22,11 @@ from werkzeug.wrappers import Request, Response
 from app.core import ping
 from app.core.hits import build_hit, build_pixel_hit
 from app.core.json_body import json_object
-from app.core.pipeline import Drop, ExceptionRecord, IngestRules, RequestFacts, build_exception
+from app.core.pipeline import Drop, IngestRules, RequestFacts, build_exception
 from app.errors import public_error
 from app.extensions import address_key, client_address
 from app.schemas import ExceptionReportIn, HitIn
 from app.sentry import endpoints as sentry
-from app.sourcemaps.ingest import map_record
 from app.store.hits import find_pixel
 
 log = logging.getLogger("faultline.ingest")
@@ -115,6 +115,7 @@ class IngestApp:
         self.writer = flask_app.extensions["faultline.writer"]
         self.engine = flask_app.extensions["faultline.engine"]
         self.maps = flask_app.extensions["faultline.maps"]
+        self.build_exception = functools.partial(build_exception, maps=self.maps.maps_for)
         self.sentry = sentry.SentryIngest(
             self.writer, self.engine, self.maps, self.rules, self.refused_for, self.opted_out
         )
@@ -231,7 +232,7 @@ class IngestApp:
 
     def track_exception(self, request: Request) -> NoContent:
         """Store one exception report; 204 only once it is committed."""
-        return self.store_report(request, exception_schema, build_exception)
+        return self.store_report(request, exception_schema, self.build_exception)
 
     def store_report(self, request: Request, schema, build) -> NoContent:
         """Validate a JSON report, build its record and store it unless the browser opted out
@@ -239,8 +240,6 @@ class IngestApp:
         if not self.opted_out(request):
             body = schema.load(self.read_json_body(request))
             record = build(body, self.request_facts(request), self.rules)
-            if isinstance(record, ExceptionRecord):
-                record = map_record(self.maps, record)
             if not isinstance(record, Drop):
                 self.writer.write(record)
         return NO_CONTENT

@@ -29,7 +29,6 @@ from app.core.sentry_event import DroppedItems, SdkFacts, build_sentry_event
 from app.errors import RETRY_AFTER_DB_DOWN
 from app.sentry.auth import key_from_envelope, key_from_headers, key_opens
 from app.sentry.bodies import BadEncoding, TooLarge, decode_body
-from app.sourcemaps.ingest import map_record
 from app.sourcemaps.resolver import MapResolver
 from app.store.statements import statements
 from app.store.writer import IngestWriter
@@ -206,13 +205,13 @@ class SentryIngest:
             if event is None:
                 dropped["error", "malformed"] += 1
                 continue
-            record = build_sentry_event(event, facts, self.rules)
+            record = build_sentry_event(event, facts, self.rules, self.maps.maps_for)
             if isinstance(record, Drop):
                 dropped["error", record.reason] += 1
                 given = event.get("event_id")
                 event_id = given if isinstance(given, str) else event_id
                 continue
-            self.write_event(map_record(self.maps, record))
+            self.write_event(record)
             event_id = record.event_id
         if dropped:
             day = facts.received_at.date()

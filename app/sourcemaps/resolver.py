@@ -88,13 +88,31 @@ class MapResolver:
         check per event)."""
         return bool(self._index(project_id).generation[0])
 
+    def maps_for(
+        self, project_id: int | None, source_key: str, release: str | None
+    ) -> Locate | None:
+        """Ingest's `MapsFor`: the maps of an event's project (the DSN's, else its page
+        source's), or None when it has none. Called in the request thread, outside the write
+        turn, so a cold map's parse never holds up other writers."""
+        project_id = project_id or self.project_of_source(source_key)
+        if project_id is None or not self.has_maps(project_id):
+            return None
+        return self.locator(project_id, release)
+
     def locator(
         self, project_id: int, release: str | None, conn: Connection | None = None
     ) -> Locate:
         """A `locate(filename, debug_id)` for one event of a project and release."""
         index = self._index(project_id, conn)
+        # An event's frames mostly sit in one or two scripts: each is looked up once per event.
+        this_event: dict[tuple, object] = {}
 
         def locate(filename: str, debug_id: str | None):
+            if (filename, debug_id) not in this_event:
+                this_event[filename, debug_id] = find(filename, debug_id)
+            return this_event[filename, debug_id]
+
+        def find(filename: str, debug_id: str | None):
             key = (filename, debug_id, release)
             if key in index.found:
                 found = index.found[key]
