@@ -87,11 +87,11 @@ def test_sdks_get_503_with_retry_after_while_the_database_is_away(database_url, 
     assert node.returncode == 0 and python.returncode == 0, (node.stderr, python.stderr)
     assert node_seen and {request["status"] for request in seen} == {503}, seen
     assert all(int(request["retry_after"]) > 0 for request in seen), seen
-    # @sentry/node takes Retry-After on any status as a pause for everything: once the first
-    # 503 has reached it, it sends nothing more within the window, neither events nor sessions
-    # (a session it sent alongside the first event may still be on its way).
-    first_answer = min(request["at"] for request in node_seen)
-    assert [r for r in node_seen if r["sent_at"] > first_answer] == [], node_seen
+    # @sentry/node takes Retry-After on any status as a pause for everything: of its errors,
+    # one flush apart, the first reaches the server and the rest are dropped on the client for
+    # the window. One more may be on its way as the first answer arrives: on a loaded machine
+    # (CI runs two suites side by side) the next event left 0.3 ms after the proxy answered.
+    assert 1 <= len(carrying_events(node_seen)) <= 2 < BURST, node_seen
     # sentry-sdk (2.75) honours Retry-After only on a 429 (transport._update_rate_limits), so
     # each of its errors still reaches the server; none may have been stored half-way.
     assert len(carrying_events(seen[len(node_seen) :])) == BURST
