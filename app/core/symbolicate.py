@@ -63,8 +63,8 @@ def map_stack(
     frames: list[Frame], locate: Locate | None, debug_ids: dict[str, str] | None = None
 ) -> MappedStack:
     """Frames looked up in their project's maps before anything groups them, so the
-    fingerprint, title and culprit are computed once, from the original files and functions
-    where a map explains a frame. Without maps (`locate` None) each frame is stored as
+    fingerprint and culprit are computed once, from the original files and functions where a
+    map explains a frame. Without maps (`locate` None) each frame is stored as
     reported, with the debug ID its script reported for a later upload to find."""
     if locate is None:
         stored = [frame.to_dict() for frame in frames]
